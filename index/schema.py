@@ -1,0 +1,94 @@
+"""The SQLite side of the index: one file in WAL mode; passages, their metadata index, FTS5, files."""
+
+import sqlite3
+from pathlib import Path
+
+from kb.errors import IndexCorruptError
+
+DB_NAME = "kb.sqlite3"
+SCHEMA_VERSION = 1
+
+# FTS5 with Porter stemming over Unicode tokens with diacritics folded, so "pension" finds "pensión".
+FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
+
+DDL = f"""
+CREATE TABLE IF NOT EXISTS passages (
+    vid        INTEGER PRIMARY KEY AUTOINCREMENT,  -- stable vector id in FAISS, never reused
+    id         TEXT NOT NULL UNIQUE,               -- Haystack document id
+    content    TEXT,
+    context    TEXT,                               -- title and heading, searched by keyword, not quoted
+    meta       TEXT NOT NULL DEFAULT '{{}}',       -- JSON
+    embedding  BLOB,                               -- float32 (or float64 when not float32-exact)
+    blob       BLOB,
+    blob_meta  TEXT,
+    sparse     TEXT,
+    doc_id     TEXT,
+    seq        INTEGER
+);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, seq);
+
+-- Every scalar metadata value (and every element of a list value), for exact indexed filtering.
+CREATE TABLE IF NOT EXISTS meta_index (
+    key    TEXT NOT NULL,
+    value,
+    vtype  TEXT NOT NULL,  -- bool | int | float | str | null
+    vid    INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS meta_index_kv ON meta_index(key, value, vid);
+CREATE INDEX IF NOT EXISTS meta_index_vid ON meta_index(vid);
+
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
+    content, context, content='passages', content_rowid='vid', tokenize='{FTS_TOKENIZER}'
+);
+CREATE TRIGGER IF NOT EXISTS passages_ai AFTER INSERT ON passages BEGIN
+    INSERT INTO passages_fts(rowid, content, context) VALUES (new.vid, new.content, new.context);
+END;
+CREATE TRIGGER IF NOT EXISTS passages_ad AFTER DELETE ON passages BEGIN
+    INSERT INTO passages_fts(passages_fts, rowid, content, context)
+        VALUES ('delete', old.vid, old.content, old.context);
+    DELETE FROM meta_index WHERE vid = old.vid;
+END;
+CREATE TRIGGER IF NOT EXISTS passages_au AFTER UPDATE OF content, context ON passages BEGIN
+    INSERT INTO passages_fts(passages_fts, rowid, content, context)
+        VALUES ('delete', old.vid, old.content, old.context);
+    INSERT INTO passages_fts(rowid, content, context) VALUES (new.vid, new.content, new.context);
+END;
+
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id  TEXT PRIMARY KEY,
+    data    TEXT NOT NULL  -- JSON of kb.models.SourceDocument
+);
+
+CREATE TABLE IF NOT EXISTS files (
+    path    TEXT PRIMARY KEY,
+    sha256  TEXT NOT NULL,
+    mtime   REAL NOT NULL,
+    size    INTEGER NOT NULL,
+    status  TEXT NOT NULL,
+    error   TEXT,
+    doc_id  TEXT
+);
+CREATE INDEX IF NOT EXISTS files_doc ON files(doc_id);
+
+CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+def connect(directory: Path, *, create: bool) -> sqlite3.Connection:
+    """Open (and if asked, create) the index database with the pragmas kb relies on."""
+    path = directory / DB_NAME
+    if not create and not path.exists():
+        raise FileNotFoundError(path)
+    con = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
+    try:
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=NORMAL")
+        con.execute("PRAGMA busy_timeout=30000")
+        con.execute("PRAGMA temp_store=MEMORY")
+        if create:
+            con.executescript(DDL)
+            con.execute("INSERT OR IGNORE INTO kv VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+    except sqlite3.DatabaseError as exc:
+        con.close()
+        raise IndexCorruptError(f"{path} is not a readable kb index database ({exc}); re-index into a new directory") from exc
+    return con

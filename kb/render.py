@@ -1,0 +1,137 @@
+"""Plain-text rendering for the command line, and the ingestion progress bar (terminal only)."""
+
+import logging
+import os
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from kb.models import IngestReport, SourceDocument
+
+if TYPE_CHECKING:
+    from kb.answer import Answer
+    from kb.search import Hit
+
+
+def quiet_libraries() -> None:
+    """Keep library chatter (weight-loading bars, warnings) off a command-line user's terminal."""
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    for name in ("haystack", "sentence_transformers", "transformers", "pypdf", "trafilatura", "faiss"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def citation_label(meta: dict[str, Any]) -> str:
+    """`Title — Kenya, 2024, country study, p. 3` for a passage's metadata."""
+    parts = [", ".join(meta.get("countries") or []) or "global"]
+    if meta.get("year"):
+        parts.append(str(meta["year"]))
+    if meta.get("doc_type"):
+        parts.append(str(meta["doc_type"]).replace("_", " "))
+    page = page_label(meta.get("page_start"), meta.get("page_end"))
+    if page:
+        parts.append(page)
+    return f"{meta.get('title') or meta.get('path')} — {', '.join(parts)}"
+
+
+def page_label(start: int | None, end: int | None) -> str:
+    """`p. 3` or `pp. 3–4`, empty for documents without pages."""
+    if start is None:
+        return ""
+    return f"p. {start}" if end in (None, start) else f"pp. {start}–{end}"
+
+
+def hits(results: list["Hit"]) -> str:
+    """Search hits, one block each."""
+    if not results:
+        return "No passage matches."
+    blocks = []
+    for hit in results:
+        text = textwrap.shorten(hit.passage.content or "", 400, placeholder=" …")
+        block = f"{hit.rank}. {citation_label(hit.passage.meta)}  [{hit.score:.4f}]\n{textwrap.indent(textwrap.fill(text, 100), '   ')}"
+        for other in hit.also:
+            block += f"\n   also in: {other.get('title')} ({other.get('path')})"
+        blocks.append(block)
+    return "\n\n".join(blocks)
+
+
+def answer(ans: "Answer") -> str:
+    """An answer followed by its numbered references (or the nearest passages after an abstention)."""
+    lines = [textwrap.fill(ans.answer, 100), ""]
+    for c in ans.citations:
+        page = page_label(c.page, c.page)
+        country = ", ".join(c.country) or "global"
+        lines.append(f"[{c.n}] {c.title} — {country}, {c.year or 'n.d.'}, {c.doc_type.replace('_', ' ')}"
+                     f"{', ' + page if page else ''}\n    {c.path}")
+    if ans.abstained and ans.related:
+        lines.append("Nearest passages:")
+        for r in ans.related:
+            lines.append(f"  - {r['title']} ({page_label(r.get('page_start'), r.get('page_end')) or r.get('path')})")
+    return "\n".join(lines).rstrip()
+
+
+def ingest_report(report: IngestReport) -> str:
+    """A short summary of an ingestion run."""
+    lines = [
+        f"files seen {report.files_seen}: added {report.added}, updated {report.updated}, "
+        f"unchanged {report.unchanged}, removed {report.removed}, failed {len(report.failed)}",
+        f"passages added {report.passages_added} ({report.passages_per_second:.1f}/s in {report.seconds:.1f}s); "
+        f"index holds {report.documents_total} documents, {report.passages_total} passages",
+    ]
+    for fail in report.failed:
+        lines.append(f"  failed: {fail['path']}: {fail['reason']}")
+    if report.interrupted:
+        lines.append("interrupted: everything committed so far is kept; run the same command again to resume")
+    return "\n".join(lines)
+
+
+def stats(data: dict[str, Any]) -> str:
+    """`kb stats` as text."""
+    lines = [
+        f"{data['location']}: {data['documents']} documents, {data['passages']} passages",
+        f"model {data['model']} ({data['dimension']} dimensions), {data['index_type']} index, "
+        f"{data['size_bytes'] / 1e6:.1f} MB on disk",
+    ]
+    for key in ("per_region", "per_country", "per_type", "per_language", "per_year"):
+        values = ", ".join(f"{k} {v}" for k, v in data[key].items())
+        lines.append(f"{key.replace('per_', '')}: {values or '—'}")
+    return "\n".join(lines)
+
+
+def documents(docs: list[SourceDocument]) -> str:
+    """One line per document."""
+    if not docs:
+        return "The knowledge base is empty. Add documents with `kb ingest FOLDER`."
+    return "\n".join(
+        f"{d.title} — {', '.join(d.countries) or 'global'}, {d.year or 'n.d.'}, {d.doc_type}, {d.lang}, "
+        f"{d.passages} passages\n    {d.path}"
+        for d in docs
+    )
+
+
+@contextmanager
+def ingest_progress(enabled: bool = True) -> Iterator[Callable[[Any], None] | None]:
+    """A progress bar on a terminal (files, passages, rate, time left); nothing when not a terminal."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (
+        TextColumn("[bold]indexing"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} files"),
+        TextColumn("{task.fields[passages]} passages, {task.fields[rate]:.1f}/s"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[current]}"),
+    )
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("ingest", total=None, passages=0, rate=0.0, current="")
+
+        def update(event: Any) -> None:
+            bar.update(task, completed=event.files_done, total=event.files_total, passages=event.passages_done,
+                       rate=event.rate, current=event.current[:40])
+
+        yield update

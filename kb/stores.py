@@ -1,0 +1,55 @@
+"""The one seam between the service and its store: a URI picks the backend.
+
+- nothing, or a path: the local index (FAISS + SQLite) in that directory;
+- `milvus:FILE.db`: Milvus Lite, embedded in the process;
+- `milvus://host:19530`: a Milvus server or cluster (token from `KB_MILVUS_TOKEN`).
+"""
+
+from pathlib import Path
+from typing import Any
+
+from kb.embedding import ModelInfo
+from kb.errors import UsageError
+
+
+def describe(uri: str | None, index_dir: Path) -> str:
+    """A short human description of where the knowledge base lives."""
+    if uri and uri.startswith("milvus"):
+        return uri
+    return str(Path(uri).expanduser() if uri else index_dir)
+
+
+def open_store(
+    uri: str | None,
+    index_dir: Path,
+    info: ModelInfo,
+    *,
+    create: bool,
+    chunking: dict[str, Any] | None = None,
+    index_type: str = "auto",
+    milvus_token: str | None = None,
+) -> Any:
+    """Open (or create) the store named by `uri`, checking it was built with the same model."""
+    if uri and uri.startswith("milvus"):
+        try:
+            from index.milvus.store import MilvusStore
+        except ImportError as exc:
+            raise UsageError(
+                f"the Milvus backend is not installed ({exc.name}); install kb with the milvus extra: "
+                "pip install -e '.[milvus]'"
+            ) from exc
+        return MilvusStore.from_uri(
+            uri, embedding_model=info.identity, dimension=info.dimension, chunking=chunking,
+            create=create, token=milvus_token,
+        )
+    from index.store import LocalStore
+
+    path = Path(uri).expanduser() if uri else index_dir
+    return LocalStore(
+        path,
+        embedding_model=info.identity,
+        dimension=info.dimension,
+        chunking=chunking,
+        index_type=index_type,
+        create=create,
+    )
