@@ -1,21 +1,35 @@
 """The service facade: one object the CLI and the TUI call for everything (no UI code here)."""
 
 import threading
+from dataclasses import dataclass
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from haystack import Document
+
 from kb.config import Settings
 from kb.embedding import ModelInfo, model_info
 from kb.errors import UsageError
 from kb.filters import SearchFilters
-from kb.models import IngestReport, SourceDocument
+from kb.models import FACETS, IngestReport, SourceDocument
 from kb.search import MODES, Hit, Mode, build_pipeline, collapse, run_pipeline
 from kb.stores import describe, open_store
 
 if TYPE_CHECKING:
     from kb.answer import Answer
+    from kb.compare import Comparison, GroupBy
+
+
+@dataclass
+class PassageContext:
+    """A passage in its document: the passages before and after it, and the document's record."""
+
+    passage: Document
+    before: list[Document]
+    after: list[Document]
+    document: SourceDocument | None
 
 MAX_QUERY_CHARS = 2000
 
@@ -143,10 +157,48 @@ class KnowledgeBase:
         hits = self.search(question, filters, top_k=top_k)
         return compose(check_query(question), hits, self.embed_texts)
 
+    def compare(
+        self,
+        question: str,
+        by: "GroupBy",
+        groups: list[str] | None = None,
+        filters: SearchFilters | None = None,
+    ) -> "Comparison":
+        """The question asked once per country, region or year; see `kb.compare`."""
+        from kb.compare import compare
+
+        if by not in ("country", "region", "year"):
+            raise UsageError(f"cannot compare by {by!r}; use country, region or year")
+        return compare(self, check_query(question), by, groups, filters)
+
     # ---- browsing ----
     def documents(self) -> list[SourceDocument]:
         """Every indexed document."""
         return self.store().documents()
+
+    def passage_context(self, passage_id: str, before: int = 2, after: int = 2) -> PassageContext:
+        """A passage with its neighbours in reading order and its document's record."""
+        store = self.store()
+        found = store.passages_by_id([passage_id])
+        if not found:
+            raise UsageError(f"there is no passage {passage_id!r} in {self.location}")
+        passage = found[0]
+        doc_id, seq = passage.meta.get("doc_id"), passage.meta.get("seq")
+        if doc_id is None or seq is None:
+            return PassageContext(passage, [], [], None)
+        around = store.document_passages(doc_id, seq - before, seq + after)
+        return PassageContext(
+            passage,
+            [p for p in around if p.meta["seq"] < seq],
+            [p for p in around if p.meta["seq"] > seq],
+            store.document(doc_id),
+        )
+
+    def facets(self, filters: SearchFilters | None = None) -> dict[str, dict[Any, int]]:
+        """Passages per value of every facet, among those matching `filters`."""
+        haystack_filters = (filters or SearchFilters()).resolved().to_haystack()
+        store = self.store()
+        return {facet: store.facet_counts(facet, haystack_filters) for facet in FACETS}
 
     def stats(self) -> dict[str, Any]:
         """Counts per facet, the model, and the index size."""
