@@ -22,15 +22,24 @@ class FoundFile:
     root: Path
 
 
-def scan(paths: list[Path]) -> Iterator[FoundFile]:
-    """Yield supported files under `paths` (files or folders), each once, in a stable order."""
-    seen: set[Path] = set()
+def check_paths(paths: list[Path]) -> None:
+    """Raise `UsageError` for a given path that does not exist or cannot be read."""
+    if not paths:
+        raise UsageError("name at least one file or folder to ingest")
     for given in paths:
         path = Path(given).expanduser()
         if not path.exists():
             raise UsageError(f"{given}: no such file or folder")
         if not os.access(path, os.R_OK):
             raise UsageError(f"{given}: permission denied")
+
+
+def scan(paths: list[Path]) -> Iterator[FoundFile]:
+    """Yield supported files under `paths` (files or folders), each once, in a stable order."""
+    check_paths(paths)
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given).expanduser()
         root = path.resolve() if path.is_dir() else path.resolve().parent
         files = [path.resolve()] if path.is_file() else _walk(path.resolve())
         for file in files:

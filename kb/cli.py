@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--generate", action="store_true", help="write the answer with the LLM at $KB_LLM_URL")
     _location(p), _filters(p), _json(p)
 
+    p = sub.add_parser("eval", help="measure retrieval and answer quality")
+    p.add_argument("--beir", type=Path, metavar="DIR", help="a BEIR-format benchmark folder (e.g. SciFact)")
+    p.add_argument("--split", default="test")
+    p.add_argument("--mode", action="append", choices=["dense", "keyword", "hybrid"], help="repeatable; default all")
+    _location(p), _json(p)
+
     p = sub.add_parser("docs", help="list indexed documents")
     _location(p), _json(p)
 
@@ -130,6 +136,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    """`kb eval --beir DIR`."""
+    if not args.beir:
+        raise UsageError("kb eval needs --beir DIR")
+    with _kb(args) as kb:
+        result = kb.eval_beir(args.beir, split=args.split, modes=args.mode)
+    print(json.dumps(result, indent=2) if args.json else render.beir(result))
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     """`kb docs`."""
     with _kb(args) as kb:
@@ -152,6 +168,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "stats": cmd_stats,
     "search": cmd_search,
     "ask": cmd_ask,
+    "eval": cmd_eval,
     "docs": cmd_docs,
     "tui": cmd_tui,
 }

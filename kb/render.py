@@ -100,6 +100,15 @@ def stats(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def beir(result: dict[str, Any]) -> str:
+    """A BEIR evaluation as a small table."""
+    lines = [f"{result['dataset']} ({result['split']}): {result['queries']} queries, {result['documents']} documents",
+             f"{'mode':<8} {'nDCG@10':>8} {'R@100':>8} {'MRR@10':>8} {'ms/query':>9}"]
+    for mode, m in result["metrics"].items():
+        lines.append(f"{mode:<8} {m['ndcg@10']:>8.4f} {m['recall@100']:>8.4f} {m['mrr@10']:>8.4f} {m['ms_per_query']:>9.1f}")
+    return "\n".join(lines)
+
+
 def documents(docs: list[SourceDocument]) -> str:
     """One line per document."""
     if not docs:

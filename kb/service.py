@@ -104,6 +104,9 @@ class KnowledgeBase:
         wait: float = 0.0,
     ) -> IngestReport:
         """Index files and folders incrementally (waiting up to `wait` s for another writer); see `ingest.run`."""
+        from ingest.scan import check_paths
+
+        check_paths([Path(p) for p in paths])
         from ingest.catalog import load_catalogs
         from ingest.convert import Converter
         from ingest.run import IngestRunner
@@ -170,6 +173,30 @@ class KnowledgeBase:
         if by not in ("country", "region", "year"):
             raise UsageError(f"cannot compare by {by!r}; use country, region or year")
         return compare(self, check_query(question), by, groups, filters)
+
+    def eval_beir(
+        self,
+        directory: Path,
+        *,
+        split: str = "test",
+        modes: list[Mode] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> dict[str, Any]:
+        """Index a BEIR corpus (cached per model) and report nDCG@10, recall@100, MRR@10 per mode."""
+        from index.store import LocalStore
+        from kb import beir
+        from kb.embedding import document_embedder
+
+        corpus, queries, qrels = beir.load_beir(Path(directory), split)
+        location = beir.cache_dir(Path(directory), self.model.identity)
+        with LocalStore(location, embedding_model=self.model.identity, dimension=self.model.dimension) as store:
+            if store.count_documents() < len(corpus):
+                embedder = document_embedder(self.model, batch_size=self.settings.batch_size)
+                beir.build_index(store, corpus, embedder, progress or (lambda _done, _total: None))
+            self.warm_up()
+            metrics = beir.evaluate(store, self._text_embedder, queries, qrels, list(modes or MODES))
+        return {"dataset": str(directory), "split": split, "queries": len(queries), "documents": len(corpus),
+                "index": str(location), "metrics": metrics}
 
     # ---- browsing ----
     def documents(self) -> list[SourceDocument]:
