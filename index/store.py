@@ -5,7 +5,6 @@ transaction. FAISS is derived: updated in memory after each commit, saved under 
 file on `flush()`, and reconciled with SQLite by id set when opened or when another process wrote.
 """
 
-import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -19,18 +18,14 @@ from haystack import Document, default_from_dict, default_to_dict
 from haystack.document_stores.errors import DuplicateDocumentError
 from haystack.document_stores.types import DuplicatePolicy
 
-from index import schema
+from index import schema, vector_sync
 from index.lock import WriterLock
 from index.manifest import Manifest, read_manifest, write_manifest
 from index.passages import PassageTable
 from index.records import RecordTables
-from index.vectors import APPROXIMATE_ABOVE, VectorIndex
+from index.vectors import VectorIndex
 from kb.errors import IndexCorruptError, IndexNotFoundError, IndexWriteError, UsageError
 from kb.models import FileRecord, SourceDocument
-
-logger = logging.getLogger(__name__)
-
-IVF_MINIMUM = 20_000  # fewer vectors than this are always searched exactly
 
 
 class LocalStore:
@@ -85,28 +80,10 @@ class LocalStore:
         return manifest
 
     def _load_vectors(self) -> VectorIndex:
-        vectors = None
-        if self.manifest.vectors_file:
-            file = self.path / self.manifest.vectors_file
-            vectors = VectorIndex.load(file, self.manifest.dimension, self.manifest.vectors_sha256)
-            if vectors is None:
-                logger.warning("vector file %s is missing or damaged; rebuilding it from the database", file)
-        vectors = vectors or VectorIndex(self.manifest.dimension)
-        self._reconcile(vectors)
-        return vectors
-
-    def _reconcile(self, vectors: VectorIndex) -> None:
-        """Make the vector index hold exactly the vids SQLite holds (cheap set difference)."""
+        vectors = vector_sync.load(self.path, self.manifest)
         with self._read():
-            stored = self.passages.embedded_vids()
-            held = vectors.ids()
-            extra = np.setdiff1d(held, stored, assume_unique=True)
-            missing = np.setdiff1d(stored, held, assume_unique=True)
-            vectors.remove(extra)
-            for vids, block in self.passages.embedding_rows(missing.tolist() if len(missing) else []):
-                vectors.add(vids, block)
-        if len(extra) or len(missing):
-            logger.info("reconciled vectors with the database: +%d -%d", len(missing), len(extra))
+            vector_sync.reconcile(vectors, self.passages)
+        return vectors
 
     def _pragma_data_version(self) -> int:
         return int(self._con.execute("PRAGMA data_version").fetchone()[0])
@@ -115,7 +92,7 @@ class LocalStore:
         """Pick up commits made by other processes since we last looked."""
         version = self._pragma_data_version()
         if version != self._data_version:
-            self._reconcile(self._vectors)
+            vector_sync.reconcile(self._vectors, self.passages)
             self._data_version = version
 
     # ---- transactions ----
@@ -402,42 +379,12 @@ class LocalStore:
     def flush(self) -> None:
         """Save the vector index if it changed (choosing its type by size) and point the manifest at it."""
         with self._writing():
-            self._retype()
-            if not self._vectors.dirty and self.manifest.vectors_file:
-                return
-            name, digest = self._vectors.save(self.path)
-            self.manifest.vectors_file = name
-            self.manifest.vectors_sha256 = digest
-            self.manifest.vectors_count = self._vectors.count
-            self.manifest.index_type = self._vectors.kind
-            write_manifest(self.path, self.manifest)
-            for stale in self.path.glob("vectors-*.faiss"):
-                if stale.name != name:
-                    stale.unlink(missing_ok=True)
-
-    def _retype(self) -> None:
-        """Switch between exact and approximate search when the size crosses the measured threshold."""
-        count = self._vectors.count
-        want = self.index_type
-        if want == "auto":
-            want = "ivf" if count > APPROXIMATE_ABOVE else "flat"
-        if want == "ivf" and count < IVF_MINIMUM:
-            want = "flat"
-        if want == self._vectors.kind:
-            return
-        with self._read():
-            if want == "flat":
-                fresh = VectorIndex(self.manifest.dimension)
-                for vids, block in self.passages.embedding_rows():
-                    fresh.add(vids, block)
-            else:
-                vids, vectors = _all_vectors(self.passages)
-                rng = np.random.default_rng(0)
-                sample = vectors[rng.choice(len(vectors), size=min(len(vectors), 100_000), replace=False)]
-                fresh = VectorIndex(self.manifest.dimension)
-                fresh.build_ivf(vids, vectors, sample)
-        fresh.dirty = True
-        self._vectors = fresh
+            kind = vector_sync.wanted_kind(self.index_type, self._vectors.count)
+            if kind != self._vectors.kind:
+                with self._read():
+                    self._vectors = vector_sync.rebuild(kind, self.passages)
+            if self._vectors.dirty or not self.manifest.vectors_file:
+                vector_sync.save(self._vectors, self.path, self.manifest)
 
     @property
     def vector_count(self) -> int:
@@ -479,9 +426,3 @@ class LocalStore:
 def _key(field: str) -> str:
     return field[5:] if field.startswith("meta.") else field
 
-
-def _all_vectors(passages: PassageTable) -> tuple[np.ndarray, np.ndarray]:
-    parts = list(passages.embedding_rows())
-    if not parts:
-        return np.empty(0, np.int64), np.empty((0, passages.dimension), np.float32)
-    return np.concatenate([p[0] for p in parts]), np.vstack([p[1] for p in parts])

@@ -102,7 +102,9 @@ def document_embedder(info: ModelInfo, batch_size: int = 32, embed_context: bool
 
 def text_embedder(info: ModelInfo) -> object:
     """A warmed-up Haystack query embedder sharing the document embedder's model."""
-    from haystack_integrations.components.embedders.sentence_transformers import SentenceTransformersTextEmbedder
+    from haystack_integrations.components.embedders.sentence_transformers import (
+        SentenceTransformersTextEmbedder,
+    )
 
     embedder = SentenceTransformersTextEmbedder(
         model=str(info.path), local_files_only=True, normalize_embeddings=True, progress_bar=False, device=_cpu()

@@ -1,9 +1,9 @@
 """The service facade: one object the CLI and the TUI call for everything (no UI code here)."""
 
 import threading
-from dataclasses import dataclass
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 

@@ -1,0 +1,1 @@
+"""The Milvus backend of kb: the same store seam as the local index, on Milvus Lite or a Milvus server."""

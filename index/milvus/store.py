@@ -1,0 +1,476 @@
+"""MilvusStore: the kb store seam (`index.protocol.KnowledgeStore`) on Milvus Lite or a Milvus server.
+
+Passages live in `NAME_passages` (dense vector, BM25 sparse vector from Milvus's BM25 function,
+metadata); files, documents, the manifest and the write journal in `NAME_records`. Writes are upserts
+keyed by id, so re-running an ingestion never duplicates a passage. A `commit` upserts the passages,
+then writes one journal row (the commit point), then applies the record changes and drops the row;
+a journal row left by a crash is applied again by the next writer, so a commit that reached its
+journal row always completes, and one that did not has only left passages that a rerun rewrites.
+"""
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from haystack import Document, default_to_dict
+from haystack.document_stores.errors import DuplicateDocumentError
+from haystack.document_stores.types import DuplicatePolicy
+from pymilvus import MilvusClient, MilvusException
+
+from index.manifest import FORMAT_VERSION, Manifest
+from index.milvus import aggregates, ops, rows
+from index.milvus.filters import and_, compile_filters, literal
+from index.milvus.records import Records
+from index.milvus.schema import passages_schema, records_schema
+from index.milvus.text import query_text
+from index.milvus.uri import MilvusTarget, parse
+from kb.errors import (
+    IndexIncompatibleError,
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexWriteError,
+    UsageError,
+)
+from kb.models import FileRecord, SourceDocument
+
+logger = logging.getLogger(__name__)
+
+JOURNAL_GRACE = 300.0  # seconds before another writer's unfinished journal entry is taken over
+_WITH_VECTOR = [*rows.READ_FIELDS, "vector"]
+
+
+class MilvusStore:
+    """Passages with metadata, hybrid search, files and documents, in two Milvus collections."""
+
+    lock_wait: float = 0.0  # kept for the protocol: Milvus takes concurrent writers, nothing to wait for
+
+    def __init__(
+        self,
+        target: MilvusTarget,
+        *,
+        embedding_model: str | None = None,
+        dimension: int | None = None,
+        chunking: dict[str, Any] | None = None,
+        create: bool = True,
+        token: str | None = None,
+    ) -> None:
+        self.target = target
+        self._mutex = threading.RLock()
+        self._init = {"embedding_model": embedding_model, "dimension": dimension}
+        self.client = _connect(target, token)
+        self.passages = f"{target.name}_passages"
+        self.records = Records(self.client, f"{target.name}_records")
+        self.manifest = self._open(embedding_model, dimension, chunking, create)
+        self._last_order = 0
+        self._writer = uuid.uuid4().hex  # tells this store's own journal entries from other writers'
+        self.recover(everything=target.is_lite)
+
+    @classmethod
+    def from_uri(
+        cls,
+        uri: str,
+        *,
+        embedding_model: str | None = None,
+        dimension: int | None = None,
+        chunking: dict[str, Any] | None = None,
+        create: bool = True,
+        token: str | None = None,
+        name: str | None = None,
+    ) -> "MilvusStore":
+        """Open (or create) the store at `milvus:PATH.db` or `milvus://host:port[/NAME]`."""
+        return cls(parse(uri, name), embedding_model=embedding_model, dimension=dimension,
+                   chunking=chunking, create=create, token=token)
+
+    # ---- opening ----
+    def _open(self, model: str | None, dimension: int | None, chunking: dict[str, Any] | None, create: bool) -> Manifest:
+        stored = None
+        if self.client.has_collection(self.records.collection):
+            self.client.load_collection(self.records.collection)
+            stored = self.records.manifest()
+        if stored is None:
+            if not create:
+                raise IndexNotFoundError(
+                    f"there is no kb index named '{self.target.name}' in Milvus at {self.target.uri}; "
+                    f"build one with `kb ingest FOLDER --store {self.describe()}`"
+                )
+            if not model or not dimension:
+                raise UsageError("a new index needs the embedding model name and its dimension")
+            self._create_collections(dimension)
+            self.records.put_manifest(asdict(Manifest(embedding_model=model, dimension=dimension, chunking=chunking or {})))
+            stored = self.records.manifest() or {}
+        version = stored.get("format_version")
+        if not isinstance(version, int) or version > FORMAT_VERSION:
+            raise IndexIncompatibleError(
+                f"the kb index in Milvus at {self.target.uri} has format version {version!r}, newer than this kb "
+                f"understands ({FORMAT_VERSION}); upgrade kb or re-index into a new collection name"
+            )
+        manifest = Manifest(**{k: v for k, v in stored.items() if k in Manifest.__dataclass_fields__})
+        manifest.check_compatible(model, dimension)
+        self.client.load_collection(self.passages)
+        return manifest
+
+    def _create_collections(self, dimension: int) -> None:
+        for name, (schema, index) in (
+            (self.passages, passages_schema(self.client, dimension, array_index=not self.target.is_lite)),
+            (self.records.collection, records_schema(self.client)),
+        ):
+            if self.client.has_collection(name):
+                continue
+            try:
+                self.client.create_collection(name, schema=schema, consistency_level="Strong")
+            except MilvusException:
+                if not self.client.has_collection(name):  # another machine may have just created it
+                    raise
+                continue
+            # sync=False: the indexes of an empty collection need no build; pymilvus would poll 0.5 s for each
+            self.client.create_index(name, index, sync=False)
+            self.client.load_collection(name)
+
+    def describe(self) -> str:
+        """The store URI, for messages."""
+        if self.target.lite_path is not None:
+            suffix = "" if self.target.name == "kb" else f"?name={self.target.name}"
+            return f"milvus:{self.target.lite_path}{suffix}"
+        return f"milvus://{self.target.uri.split('://', 1)[1]}/{self.target.name}"
+
+    # ---- Haystack DocumentStore protocol ----
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise the store's settings (never the token)."""
+        return default_to_dict(self, uri=self.describe(), **self._init)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "MilvusStore":
+        """Re-open a store from `to_dict` output."""
+        return cls.from_uri(**data["init_parameters"])
+
+    def count_documents(self) -> int:
+        """Number of passages stored."""
+        return ops.count(self.client, self.passages, True)
+
+    def filter_documents(self, filters: dict[str, Any] | None = None) -> list[Document]:
+        """Passages matching Haystack `filters`, in insertion order."""
+        found = list(ops.scan(self.client, self.passages, compile_filters(filters), _WITH_VECTOR))
+        found.sort(key=lambda r: r["ord"])
+        return [rows.to_document(r) for r in found]
+
+    def write_documents(self, documents: list[Document], policy: DuplicatePolicy = DuplicatePolicy.NONE) -> int:
+        """Write passages (upserts); `NONE` behaves as `FAIL`. Returns how many were written."""
+        if not isinstance(documents, list) or not all(isinstance(d, Document) for d in documents):
+            raise ValueError("write_documents() expects a list of haystack Document objects")
+        with self._mutex:
+            existing = self._existing_ids([d.id for d in documents])
+            batch: dict[str, Document] = {}
+            for doc in documents:
+                if doc.id in existing or doc.id in batch:
+                    if policy in (DuplicatePolicy.NONE, DuplicatePolicy.FAIL):
+                        raise DuplicateDocumentError(f"a document with id '{doc.id}' already exists")
+                    if policy == DuplicatePolicy.SKIP:
+                        continue
+                    batch.pop(doc.id, None)
+                batch[doc.id] = doc
+            self._upsert_passages(list(batch.values()))
+        return len(batch)
+
+    def delete_documents(self, document_ids: list[str]) -> None:
+        """Delete passages by id; unknown ids are ignored."""
+        for chunk in ops.chunks(list(document_ids)):
+            self.client.delete(self.passages, ids=chunk)
+
+    # ---- Haystack extended operations ----
+    def delete_all_documents(self, recreate_index: bool = False) -> None:
+        """Delete every passage, document and file record; `recreate_index` drops and recreates the collections."""
+        with self._mutex:
+            if recreate_index:
+                self.client.drop_collection(self.passages)
+                self.client.drop_collection(self.records.collection)
+                self._create_collections(self.manifest.dimension)
+                self.records.put_manifest(asdict(self.manifest))
+                return
+            self.client.delete(self.passages, filter='id != ""')
+            self.records.delete_all()
+
+    def delete_by_filter(self, filters: dict[str, Any]) -> int:
+        """Delete passages matching `filters`; returns how many."""
+        ids = [r["id"] for r in ops.scan(self.client, self.passages, compile_filters(filters), ["id"])]
+        self.delete_documents(ids)
+        return len(ids)
+
+    def update_by_filter(self, filters: dict[str, Any], meta: dict[str, Any]) -> int:
+        """Merge `meta` into the metadata of passages matching `filters`; returns how many."""
+        with self._mutex:
+            found = list(ops.scan(self.client, self.passages, compile_filters(filters), _WITH_VECTOR))
+            updated = [rows.with_meta(r, {**r["meta"], **meta}, self.manifest.dimension) for r in found]
+            ops.upsert(self.client, self.passages, updated)
+        return len(updated)
+
+    def count_documents_by_filter(self, filters: dict[str, Any]) -> int:
+        """Number of passages matching `filters`."""
+        return ops.count(self.client, self.passages, compile_filters(filters))
+
+    def count_unique_metadata_by_filter(self, filters: dict[str, Any], metadata_fields: list[str]) -> dict[str, int]:
+        """For each field, how many distinct values it takes among passages matching `filters`."""
+        metas = list(self._metas(filters))
+        return {f: len(aggregates.value_counts(metas, _key(f))) for f in metadata_fields}
+
+    def get_metadata_fields_info(self) -> dict[str, dict[str, str]]:
+        """Metadata field names and their types."""
+        return aggregates.field_types(self._metas(None))
+
+    def get_metadata_field_min_max(self, metadata_field: str) -> dict[str, Any]:
+        """Smallest and largest value of a metadata field."""
+        low, high = aggregates.min_max(self._metas(None), _key(metadata_field))
+        return {"min": low, "max": high}
+
+    def get_metadata_field_unique_values(
+        self,
+        metadata_field: str,
+        search_term: str | None = None,
+        from_: int = 0,
+        size: int = 10,
+        filters: dict[str, Any] | None = None,
+    ) -> tuple[list[Any], int]:
+        """A page of distinct values (stable order) and the total number of distinct values."""
+        values = [v for v, _t, _n in aggregates.value_counts(self._metas(filters), _key(metadata_field))]
+        if search_term:
+            values = [v for v in values if search_term.lower() in str(v).lower()]
+        return values[from_ : from_ + size], len(values)
+
+    def _metas(self, filters: dict[str, Any] | None) -> Any:
+        return (r["meta"] for r in ops.scan(self.client, self.passages, compile_filters(filters), ["meta"]))
+
+    # ---- kb: search ----
+    def embedding_search(
+        self, query_embedding: list[float] | np.ndarray, filters: dict[str, Any] | None = None, top_k: int = 10
+    ) -> list[Document]:
+        """The `top_k` passages nearest the query (cosine), exact within `filters` (applied inside the search)."""
+        expr = and_(["has_vector == true", compile_filters(filters)])
+        query = np.asarray(query_embedding, dtype=np.float32).reshape(-1)
+        if query.shape[0] != self.manifest.dimension:
+            raise ValueError(f"the query has {query.shape[0]} dimensions but this index holds {self.manifest.dimension}")
+        if expr is False or top_k <= 0:
+            return []
+        return self._search([query.tolist()], "vector", {"metric_type": "COSINE"}, str(expr), top_k)
+
+    def keyword_search(
+        self, query: str, filters: dict[str, Any] | None = None, top_k: int = 10, stopwords: frozenset[str] = frozenset()
+    ) -> list[Document]:
+        """The `top_k` best BM25 matches (accents folded, stemmed) within `filters`, by Milvus's BM25."""
+        text = query_text(query, stopwords)
+        expr = compile_filters(filters)
+        if text is None or expr is False or top_k <= 0:
+            return []
+        return self._search([text], "sparse", {"metric_type": "BM25"}, "" if expr is True else expr, top_k)
+
+    def _search(self, data: list[Any], field: str, params: dict[str, Any], expr: str, top_k: int) -> list[Document]:
+        result = self.client.search(
+            self.passages, data=data, anns_field=field, search_params=params, filter=expr,
+            limit=min(top_k, ops.MAX_TOP_K), output_fields=rows.READ_FIELDS,
+        )
+        # Milvus Lite reports BM25 as a negative distance, a server as a positive score: scores are >= 0
+        score = abs if field == "sparse" else float
+        return [rows.to_document(hit["entity"], embeddings=False, score=score(hit["distance"])) for hit in result[0]]
+
+    def facet_counts(self, field: str, filters: dict[str, Any] | None = None) -> dict[Any, int]:
+        """Passages per value of a metadata field, among those matching `filters`."""
+        return {v: n for v, _t, n in aggregates.value_counts(self._metas(filters), _key(field))}
+
+    # ---- kb: documents and files ----
+    def commit(
+        self,
+        *,
+        passages: list[Document] = (),  # type: ignore[assignment]
+        documents: list[SourceDocument] = (),  # type: ignore[assignment]
+        files: list[FileRecord] = (),  # type: ignore[assignment]
+        replace_doc_ids: list[str] = (),  # type: ignore[assignment]
+    ) -> None:
+        """Replace documents' passages and record documents and files; see the module docstring for the guarantee."""
+        with self._mutex:
+            self.recover()
+            rows_out = self._rows(list(passages))  # validates everything before the first write
+            new_docs = {r["doc_id"] for r in rows_out} | {d.doc_id for d in documents}
+            for doc_id in set(replace_doc_ids) & new_docs:  # replaced by itself: drop only passages not rewritten
+                self._delete_passages_of(doc_id, keep={r["id"] for r in rows_out})
+            ops.upsert(self.client, self.passages, rows_out)
+            self._run({
+                "documents": [d.to_dict() for d in documents],
+                "files": [asdict(f) for f in files],
+                "delete_docs": [d for d in dict.fromkeys(replace_doc_ids) if d not in new_docs],
+            })
+
+    def forget_files(self, paths: list[str]) -> int:
+        """Remove file records; documents left without any file are deleted. Returns documents removed."""
+        with self._mutex:
+            self.recover()
+            files = self.records.files()
+            gone = [p for p in paths if p in files]
+            touched = {files[p].doc_id for p in gone if files[p].doc_id}
+            remaining: dict[str, list[str]] = {}
+            for rec in self.records.files_of(sorted(touched)):
+                if rec.path not in gone and rec.status != "failed":
+                    remaining.setdefault(rec.doc_id or "", []).append(rec.path)
+            delete = sorted(d for d in touched if d not in remaining)
+            repoint = {d: sorted(ps)[0] for d, ps in remaining.items() if d in touched}
+            self._run({"repoint": repoint, "delete_docs": delete, "delete_files": gone})
+        return len(delete)
+
+    def _run(self, plan: dict[str, Any]) -> None:
+        key = self.records.journal({**plan, "writer": self._writer})
+        self._apply(plan)
+        self.records.done(key)
+
+    def _apply(self, plan: dict[str, Any]) -> None:
+        """Apply a journalled plan; every step is idempotent, so a replay after a crash is safe."""
+        self.records.put_documents([SourceDocument.from_dict(d) for d in plan.get("documents", [])])
+        self.records.put_files([FileRecord(**f) for f in plan.get("files", [])])
+        for doc_id, path in plan.get("repoint", {}).items():
+            self._repoint(doc_id, path)
+        for doc_id in plan.get("delete_docs", []):
+            self._delete_passages_of(doc_id)
+        self.records.delete_documents(plan.get("delete_docs", []))
+        self.records.delete_files(plan.get("delete_files", []))
+
+    def recover(self, *, everything: bool = False) -> int:
+        """Finish journalled writes that a crashed writer left (others' only after `JOURNAL_GRACE` s)."""
+        done = 0
+        for key, plan in self.records.pending():
+            fresh = time.time() - plan.get("created", 0.0) < JOURNAL_GRACE
+            if fresh and not everything and plan.get("writer") != self._writer:
+                continue
+            logger.info("completing an interrupted write to %s (%s)", self.describe(), key)
+            self._apply(plan)
+            self.records.done(key)
+            done += 1
+        return done
+
+    def _repoint(self, doc_id: str, path: str) -> None:
+        """The document's primary file is gone but a copy remains: cite the copy."""
+        doc = self.records.document(doc_id)
+        if doc is None or doc.path == path:
+            return
+        doc.path = path
+        found = list(ops.scan(self.client, self.passages, f"doc_id == {literal(doc_id)}", _WITH_VECTOR))
+        ops.upsert(self.client, self.passages, [rows.with_meta(r, {**r["meta"], "path": path}, self.manifest.dimension) for r in found])
+        self.records.put_documents([doc])
+
+    def _delete_passages_of(self, doc_id: str, keep: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+        ids = [r["id"] for r in ops.scan(self.client, self.passages, f"doc_id == {literal(doc_id)}", ["id"])]
+        self.delete_documents([i for i in ids if i not in keep])
+
+    def file_records(self) -> dict[str, FileRecord]:
+        """Bookkeeping rows for every path ingestion has seen."""
+        return self.records.files()
+
+    def documents(self) -> list[SourceDocument]:
+        """Every indexed source document."""
+        return self.records.documents()
+
+    def document(self, doc_id: str) -> SourceDocument | None:
+        """One source document."""
+        return self.records.document(doc_id)
+
+    def document_passages(self, doc_id: str, start: int | None = None, end: int | None = None) -> list[Document]:
+        """A document's passages in reading order, optionally those with `start <= seq <= end`."""
+        parts = [f"doc_id == {literal(doc_id)}"]
+        parts += [f"seq >= {int(start)}"] if start is not None else []
+        parts += [f"seq <= {int(end)}"] if end is not None else []
+        found = list(ops.scan(self.client, self.passages, and_(parts), rows.READ_FIELDS))
+        found.sort(key=lambda r: (r["seq"] is not None, r["seq"] or 0, r["ord"]))
+        return [rows.to_document(r, embeddings=False) for r in found]
+
+    def passages_by_id(self, ids: list[str], *, embeddings: bool = False) -> list[Document]:
+        """Passages by Haystack id, in the given order."""
+        fields = _WITH_VECTOR if embeddings else rows.READ_FIELDS
+        found = {r["id"]: r for r in ops.by_keys(self.client, self.passages, "id", list(ids), fields)}
+        return [rows.to_document(found[i], embeddings=embeddings) for i in ids if i in found]
+
+    # ---- writing helpers ----
+    def _existing_ids(self, ids: list[str]) -> set[str]:
+        return {r["id"] for r in ops.by_keys(self.client, self.passages, "id", ids, ["id"])}
+
+    def _rows(self, docs: list[Document]) -> list[dict[str, Any]]:
+        """Rows for `docs` with increasing insertion-order stamps (nanoseconds, unique in this process)."""
+        start = max(time.time_ns(), self._last_order + 1)
+        self._last_order = start + len(docs)
+        return [rows.to_row(doc, self.manifest.dimension, start + i) for i, doc in enumerate(docs)]
+
+    def _upsert_passages(self, docs: list[Document]) -> None:
+        ops.upsert(self.client, self.passages, self._rows(docs))
+
+    # ---- housekeeping ----
+    @property
+    def vector_count(self) -> int:
+        """Passages that have a vector."""
+        return ops.count(self.client, self.passages, "has_vector == true")
+
+    @property
+    def vector_kind(self) -> str:
+        """The Milvus vector index type (`flat`: exact search)."""
+        return "flat"
+
+    def size_on_disk(self) -> int:
+        """Bytes used by a Milvus Lite file (0 for a server, whose storage kb cannot see)."""
+        path = self.target.lite_path
+        if path is None or not path.exists():
+            return 0
+        return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
+
+    def flush(self) -> None:
+        """Finish any interrupted write and ask Milvus to persist what was written."""
+        with self._mutex:
+            self.recover()
+            self.client.flush(self.passages)
+            self.client.flush(self.records.collection)
+
+    def close(self) -> None:
+        """Close the connection (a Milvus Lite engine stays up in this process until it exits)."""
+        self.client.close()
+
+    def __enter__(self) -> "MilvusStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _key(field: str) -> str:
+    return field[5:] if field.startswith("meta.") else field
+
+
+class _NoSessionTsWarning(logging.Filter):
+    """Drop pymilvus's "failed to get mvccTs" warning: Milvus Lite has no session timestamps to give."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "failed to get mvccTs" not in record.getMessage()
+
+
+def _quiet_lite_iterator_warning() -> None:
+    log = logging.getLogger("pymilvus.client.iterator.query_iterator")
+    if not any(isinstance(f, _NoSessionTsWarning) for f in log.filters):
+        log.addFilter(_NoSessionTsWarning())
+
+
+def _connect(target: MilvusTarget, token: str | None) -> MilvusClient:
+    """A client for `target`; failures become kb errors that say what to do."""
+    try:
+        if target.lite_path is not None:
+            target.lite_path.parent.mkdir(parents=True, exist_ok=True)
+            _quiet_lite_iterator_warning()
+            return MilvusClient(uri=target.uri)
+        return MilvusClient(uri=target.uri, token=token or "")
+    except MilvusException as exc:
+        if target.is_lite:
+            raise IndexLockedError(
+                f"cannot open the Milvus Lite file {target.lite_path}: another kb process has it open "
+                "(Milvus Lite serves one process at a time; share a knowledge base through a Milvus server)"
+            ) from exc
+        raise IndexNotFoundError(
+            f"cannot reach Milvus at {target.uri} ({exc.message}); check that the server is running, "
+            "the address, and KB_MILVUS_TOKEN"
+        ) from exc
+    except OSError as exc:
+        raise IndexWriteError(f"cannot open {target.lite_path or target.uri}: {exc}") from exc
