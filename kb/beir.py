@@ -3,6 +3,7 @@
 import hashlib
 import json
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,7 @@ def build_index(store: Any, corpus: list[dict[str, Any]], embedder: Any, progres
 
 
 def evaluate(
-    store: Any, text_embedder: Any, queries: dict[str, str], qrels: dict[str, dict[str, int]], modes: list[Mode]
+    store: Any, make_embedder: Callable[[], Any], queries: dict[str, str], qrels: dict[str, dict[str, int]], modes: list[Mode]
 ) -> dict[str, dict[str, float]]:
     """Metrics per mode, from runs of the same query pipelines `kb search` uses."""
     from ranx import Qrels, Run
@@ -70,14 +71,16 @@ def evaluate(
     for mode in modes:
         if mode not in MODES:
             raise UsageError(f"unknown mode {mode!r}; use {', '.join(MODES)}")
-        pipe = build_pipeline(store, text_embedder, mode, candidates=DEPTH)
+        pipe = build_pipeline(store, make_embedder, mode, candidates=DEPTH)
         started = time.perf_counter()
         run: dict[str, dict[str, float]] = {}
         for qid, text in queries.items():
             docs = run_pipeline(pipe, mode, text, None, DEPTH)
             run[qid] = {d.id: float(len(docs) - rank) for rank, d in enumerate(docs)} or {"__none__": 0.0}
         seconds = time.perf_counter() - started
-        scores = ranx_evaluate(Qrels(qrels), Run(run), METRICS)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # numba's type-safety notes inside ranx
+            scores = ranx_evaluate(Qrels(qrels), Run(run), METRICS)
         results[mode] = {m: round(float(v), 4) for m, v in scores.items()}
         results[mode]["ms_per_query"] = round(1000 * seconds / max(len(queries), 1), 2)
     return results

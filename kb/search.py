@@ -1,6 +1,7 @@
 """Hybrid retrieval as Haystack query pipelines: dense (FAISS) + keyword (BM25), fused by RRF."""
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -48,11 +49,13 @@ class Hit:
         }
 
 
-def build_pipeline(store: Any, text_embedder: Any, mode: Mode, candidates: int = CANDIDATES) -> Pipeline:
-    """The query pipeline for `mode`; inputs are `query`/`text`, filters and top_k on the retrievers."""
+def build_pipeline(
+    store: Any, make_embedder: Callable[[], Any], mode: Mode, candidates: int = CANDIDATES
+) -> Pipeline:
+    """The query pipeline for `mode` (a pipeline owns its components, so each gets its own embedder)."""
     pipe = Pipeline()
     if mode in ("dense", "hybrid"):
-        pipe.add_component("embedder", text_embedder)
+        pipe.add_component("embedder", make_embedder())
         pipe.add_component("dense", KbEmbeddingRetriever(store, top_k=candidates))
         pipe.connect("embedder.embedding", "dense.query_embedding")
     if mode in ("keyword", "hybrid"):

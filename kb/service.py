@@ -76,9 +76,13 @@ class KnowledgeBase:
         """Load the query embedding model (slow: call from a background worker)."""
         with self._lock:
             if self._text_embedder is None:
-                from kb.embedding import text_embedder
+                self._text_embedder = self.new_text_embedder()
 
-                self._text_embedder = text_embedder(self.model)
+    def new_text_embedder(self) -> Any:
+        """A warmed query embedder; instances share one loaded model."""
+        from kb.embedding import text_embedder
+
+        return text_embedder(self.model)
 
     def close(self) -> None:
         """Flush and close the store."""
@@ -141,7 +145,7 @@ class KnowledgeBase:
             self.warm_up()
         with self._lock:
             if mode not in self._pipelines:
-                self._pipelines[mode] = build_pipeline(store, self._text_embedder, mode)
+                self._pipelines[mode] = build_pipeline(store, self.new_text_embedder, mode)
             pipe = self._pipelines[mode]
         want = top_k * 3 if per_doc else top_k * 2
         docs = run_pipeline(pipe, mode, query, haystack_filters, max(want, top_k))
@@ -194,7 +198,7 @@ class KnowledgeBase:
                 embedder = document_embedder(self.model, batch_size=self.settings.batch_size)
                 beir.build_index(store, corpus, embedder, progress or (lambda _done, _total: None))
             self.warm_up()
-            metrics = beir.evaluate(store, self._text_embedder, queries, qrels, list(modes or MODES))
+            metrics = beir.evaluate(store, self.new_text_embedder, queries, qrels, list(modes or MODES))
         return {"dataset": str(directory), "split": split, "queries": len(queries), "documents": len(corpus),
                 "index": str(location), "metrics": metrics}
 
