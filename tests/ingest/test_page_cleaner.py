@@ -1,0 +1,66 @@
+from ingest.page_cleaner import clean_text
+from ingest.running_lines import is_page_number, remove_running_lines
+
+BODY = "Social protection systems cover more people every year and reduce poverty in many countries."
+
+
+def test_hyphen_join_uses_the_document_vocabulary():
+    text = (
+        "The employ-\nment rate rose; employment grew.\nA socio-\neconomic view, as socio-economic data show."
+    )
+    cleaned = clean_text(text, unwrap=False)
+    assert "employment rate" in cleaned
+    assert "socio-economic view" in cleaned
+
+
+def test_hyphen_before_capital_is_kept():
+    assert "Inter-American" in clean_text("the Inter-\nAmerican bank", unwrap=False)
+
+
+def test_running_header_footer_and_page_numbers_are_dropped_but_pages_kept():
+    words = ["health", "pensions", "children", "maternity", "disability", "unemployment"]
+    pages = [
+        f"ANNUAL REPORT ON SOCIAL SECURITY {n}\n{BODY}\nThis page is about {word}.\n{n}"
+        for n, word in enumerate(words, start=1)
+    ]
+    cleaned = clean_text("\f".join(pages)).split("\f")
+    assert len(cleaned) == 6
+    for page, word in zip(cleaned, words):
+        assert "ANNUAL REPORT" not in page
+        assert page.endswith(f"about {word}.")
+
+
+def test_repeated_content_lines_are_not_headers():
+    pages = [f"Artículo {n}\n{BODY}\nArtículo {n + 10}\n{BODY} {n}" for n in range(1, 7)]
+    assert clean_text("\f".join(pages)).count("Artículo") == 12
+
+
+def test_short_documents_keep_their_edges():
+    assert remove_running_lines(["Title\nbody", "Title\nbody"]) == ["Title\nbody", "Title\nbody"]
+
+
+def test_page_number_patterns():
+    assert all(is_page_number(s) for s in ["12", "- 12 -", "Page 3 of 9", "xi", "Página 4"])
+    assert not any(is_page_number(s) for s in ["2019 figures", "Article 12", "12,5%"])
+
+
+def test_wrapped_lines_become_paragraphs_and_list_items_stay():
+    lines = [
+        "The government extended coverage to informal workers in",
+        "rural areas through a new scheme.",
+        "• first item of the list",
+        "• second item of the list",
+    ]
+    cleaned = clean_text("\n".join(lines))
+    assert (
+        cleaned.split("\n")[0]
+        == "The government extended coverage to informal workers in rural areas through a new scheme."
+    )
+    assert cleaned.split("\n")[1:] == lines[2:]
+
+
+def test_repeated_paragraph_is_kept_once_across_pages():
+    paragraph = BODY + " " + BODY
+    cleaned = clean_text(f"{paragraph}\nOther text.\f{paragraph}\nMore text.", unwrap=False)
+    assert cleaned.count(paragraph) == 1
+    assert cleaned.split("\f")[1] == "More text."
