@@ -1,10 +1,11 @@
 """Parse and check facet values given by people (catalogues, front matter, document properties)."""
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from ingest.countries import lookup_country
-from kb.models import DOC_TYPES, REGIONS, TOPICS
+from kb import filters
+from kb.errors import FilterValueError
 
 _LANG = re.compile(r"^[a-z]{2}$")
 _YEAR = re.compile(r"(?<!\d)((?:1[89]|20)\d{2})(?!\d)")
@@ -22,56 +23,38 @@ def as_list(value: Any) -> list[str]:
     return [str(item).strip() for item in items if str(item).strip()]
 
 
-def parse_countries(value: Any) -> list[str]:
-    """ISO alpha-3 codes from codes or English/French/Spanish names."""
-    codes: list[str] = []
+def _parse_each(value: Any, resolve: Callable[[str], str]) -> list[str]:
+    """Resolve every item of a list or ';'-separated string, dropping repeats, keeping order."""
+    found: list[str] = []
     for item in as_list(value):
-        code = lookup_country(item)
-        if code is None:
-            raise FacetValueError(
-                f"unknown country {item!r}: use an ISO 3166 alpha-3 code (URY) or a name in English, French or "
-                "Spanish of an ILO member State"
-            )
-        if code not in codes:
-            codes.append(code)
-    return codes
+        try:
+            resolved = resolve(item)
+        except FilterValueError as error:
+            raise FacetValueError(str(error)) from None
+        if resolved not in found:
+            found.append(resolved)
+    return found
+
+
+def parse_countries(value: Any) -> list[str]:
+    """ISO alpha-3 codes of ILO member States from codes or English/French/Spanish names."""
+    return _parse_each(value, filters.resolve_country)
 
 
 def parse_regions(value: Any) -> list[str]:
-    """ILO region names, matched case-insensitively."""
-    by_lower = {region.lower(): region for region in REGIONS}
-    regions: list[str] = []
-    for item in as_list(value):
-        region = by_lower.get(item.lower())
-        if region is None:
-            raise FacetValueError(f"unknown region {item!r}; allowed: {', '.join(REGIONS)}")
-        if region not in regions:
-            regions.append(region)
-    return regions
+    """ILO region names."""
+    return _parse_each(value, filters.resolve_region)
 
 
 def parse_doc_type(value: Any) -> str | None:
     """One of kb.models.DOC_TYPES ('country study' is read as 'country_study')."""
-    if value is None or not str(value).strip():
-        return None
-    doc_type = re.sub(r"[\s-]+", "_", str(value).strip().lower())
-    if doc_type not in DOC_TYPES:
-        raise FacetValueError(f"unknown doc_type {value!r}; allowed: {', '.join(DOC_TYPES)}")
-    return doc_type
+    types = _parse_each(value, filters.resolve_doc_type)
+    return types[0] if types else None
 
 
 def parse_topics(value: Any) -> list[str]:
     """Topic slugs of kb.models.TOPICS, given as slugs or labels."""
-    by_label = {label.lower(): slug for slug, label in TOPICS.items()}
-    topics: list[str] = []
-    for item in as_list(value):
-        key = item.strip().lower()
-        slug = key if key in TOPICS else by_label.get(key) or by_label.get(key.replace("_", " "))
-        if slug is None:
-            raise FacetValueError(f"unknown topic {item!r}; allowed: {', '.join(TOPICS)}")
-        if slug not in topics:
-            topics.append(slug)
-    return topics
+    return _parse_each(value, filters.resolve_topic)
 
 
 def parse_lang(value: Any) -> str | None:

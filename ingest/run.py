@@ -85,14 +85,16 @@ class IngestRunner:
     def __init__(
         self,
         store: StoreLike,
-        converter: ConverterLike,
-        embedder: Any,
+        make_converter: Callable[[], ConverterLike],
+        make_embedder: Callable[[], Any],
         catalogs: Callable[[Path], dict[Path, Any]] | None = None,
         progress: Callable[[Progress], None] | None = None,
     ) -> None:
         self.store = store
-        self.converter = converter
-        self.embedder = embedder
+        self.make_converter = make_converter  # built only when there is something to convert:
+        self.make_embedder = make_embedder  # an unchanged folder never loads the model
+        self.converter: ConverterLike | None = None
+        self.embedder: Any = None
         self.catalogs = catalogs or (lambda _root: {})
         self.progress = progress or (lambda _p: None)
         self.report = IngestReport()
@@ -173,6 +175,10 @@ class IngestRunner:
 
     # ---- execution ----
     def _execute(self, jobs: list[Job], started: float) -> None:
+        if not jobs:
+            return
+        self.converter = self.make_converter()
+        self.embedder = self.make_embedder()
         stop = threading.Event()
         results: queue.Queue[Converted | None] = queue.Queue(maxsize=8)
         worker = threading.Thread(target=self._convert_all, args=(jobs, results, stop), daemon=True)
@@ -209,6 +215,7 @@ class IngestRunner:
 
     def _convert(self, job: Job, catalogs: dict[Path, Any]) -> Converted:
         first = job.paths[0].path
+        assert self.converter is not None
         try:
             source, passages = self.converter.convert(
                 first, doc_id=job.doc_id, rel_path=str(first), catalog=catalogs.get(first)

@@ -38,12 +38,12 @@ class SearchFilters:
             raise FilterValueError(f"--year-from {self.year_from} is after --year-to {self.year_to}")
         return SearchFilters(
             countries=[resolve_country(c) for c in self.countries],
-            regions=[_resolve(r, "region", _region_aliases()) for r in self.regions],
-            doc_types=[_resolve(t, "document type", _type_aliases()) for t in self.doc_types],
+            regions=[resolve_region(r) for r in self.regions],
+            doc_types=[resolve_doc_type(t) for t in self.doc_types],
             year_from=self.year_from,
             year_to=self.year_to,
-            langs=[_resolve(lang, "language", _lang_aliases()) for lang in self.langs],
-            topics=[_resolve(t, "topic", _topic_aliases()) for t in self.topics],
+            langs=[resolve_lang(lang) for lang in self.langs],
+            topics=[resolve_topic(t) for t in self.topics],
         )
 
     def to_haystack(self) -> dict[str, Any] | None:
@@ -91,44 +91,40 @@ def fold(text: str) -> str:
 
 
 def resolve_country(value: str) -> str:
-    """An ISO alpha-3 code from a code (alpha-2/3) or a name in English, French or Spanish."""
-    aliases = country_aliases()
-    key = fold(value)
-    if key in aliases:
-        return aliases[key]
-    close = difflib.get_close_matches(key, list(aliases), n=4, cutoff=0.75)
-    suggestions = sorted({f"{aliases[c]} ({c.title()})" for c in close})
+    """An ISO alpha-3 code of an ILO member State from a code or a name/demonym in English, French or Spanish."""
+    from ingest.countries import gazetteer, lookup_country
+
+    code = lookup_country(value)
+    if code:
+        return code
+    names = {" ".join(words): code for words, code in gazetteer().folded.items()}
+    close = difflib.get_close_matches(fold(value), list(names), n=4, cutoff=0.75)
+    suggestions = sorted({f"{names[c]} ({c.title()})" for c in close})
     hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else "; use a country name or ISO code"
     raise FilterValueError(f"unknown country {value!r}{hint}")
 
 
-@cache
-def country_aliases() -> dict[str, str]:
-    """Folded names, official/common names (en/fr/es) and codes → alpha-3."""
-    import gettext
+def resolve_region(value: str) -> str:
+    """One of the five ILO regions, from its name or a common short form (en/fr/es)."""
+    return _resolve(value, "region", _region_aliases())
 
-    import pycountry
 
-    translations = [gettext.NullTranslations()]
-    for lang in ("fr", "es"):
-        try:
-            translations.append(gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]))
-        except OSError:
-            pass
-    aliases: dict[str, str] = {}
-    for country in pycountry.countries:
-        code = country.alpha_3
-        aliases[fold(country.alpha_2)] = code
-        aliases[fold(code)] = code
-        for attr in ("name", "common_name", "official_name"):
-            name = getattr(country, attr, None)
-            if not name:
-                continue
-            for tr in translations:
-                local = tr.gettext(name)
-                for form in (local, local.split(",")[0]):
-                    aliases.setdefault(fold(form), code)
-    return aliases
+def resolve_doc_type(value: str) -> str:
+    """One of `DOC_TYPES` ('country study' → 'country_study')."""
+    return _resolve(value, "document type", _type_aliases())
+
+
+def resolve_lang(value: str) -> str:
+    """An ISO 639-1 code from a code (any language) or the name of English, French or Spanish."""
+    key = fold(value)
+    if len(key) == 2 and key.isalpha():
+        return key
+    return _resolve(value, "language", _lang_aliases())
+
+
+def resolve_topic(value: str) -> str:
+    """A topic slug from a slug or a label."""
+    return _resolve(value, "topic", _topic_aliases())
 
 
 def _resolve(value: str, label: str, aliases: dict[str, str]) -> str:
@@ -136,9 +132,9 @@ def _resolve(value: str, label: str, aliases: dict[str, str]) -> str:
     if key in aliases:
         return aliases[key]
     close = difflib.get_close_matches(key, list(aliases), n=3, cutoff=0.6)
-    allowed = sorted(set(aliases.values()))
-    hint = f"did you mean {', '.join(sorted({aliases[c] for c in close}))}?" if close else f"use one of {', '.join(allowed)}"
-    raise FilterValueError(f"unknown {label} {value!r}; {hint}")
+    allowed = ", ".join(dict.fromkeys(aliases.values()))
+    hint = f"did you mean {', '.join(sorted({aliases[c] for c in close}))}? " if close else ""
+    raise FilterValueError(f"unknown {label} {value!r}; {hint}allowed: {allowed}")
 
 
 @cache

@@ -118,9 +118,13 @@ class KnowledgeBase:
 
         store = self.store(create=True)
         store.lock_wait = wait
-        converter = Converter(self.model.path, max_tokens=self.model.max_tokens)
-        embedder = document_embedder(self.model, batch_size=self.settings.batch_size)
-        runner = IngestRunner(store, converter, embedder, catalogs=load_catalogs, progress=progress)
+        runner = IngestRunner(
+            store,
+            lambda: Converter(self.model.path, max_tokens=self.model.max_tokens),
+            lambda: document_embedder(self.model, batch_size=self.settings.batch_size),
+            catalogs=load_catalogs,
+            progress=progress,
+        )
         return runner.run([Path(p) for p in paths], prune=prune)
 
     # ---- retrieval ----

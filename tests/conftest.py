@@ -1,0 +1,20 @@
+"""Fixtures shared across the suite: the real model's identity and one index of the bundled corpus."""
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT / ".." / "shared"
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory) -> Path:
+    """The bundled corpus/ ingested once (real model) into a session index directory."""
+    from kb.service import KnowledgeBase
+
+    index = tmp_path_factory.mktemp("corpus-index")
+    with KnowledgeBase(index=index) as kb:
+        report = kb.ingest([ROOT / "corpus"])
+    assert not report.failed, report.failed
+    return index
