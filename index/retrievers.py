@@ -5,9 +5,8 @@ from typing import Any
 from haystack import Document, component, default_to_dict
 
 
-@component
-class KbEmbeddingRetriever:
-    """The `top_k` passages nearest a query embedding; Haystack filters are applied inside the search."""
+class _StoreRetriever:
+    """What both retrievers share: a store, default filters, a default top_k."""
 
     def __init__(self, document_store: Any, filters: dict[str, Any] | None = None, top_k: int = 10) -> None:
         if top_k <= 0:
@@ -19,39 +18,30 @@ class KbEmbeddingRetriever:
     def to_dict(self) -> dict[str, Any]:
         """Serialise the component's settings."""
         return default_to_dict(self, document_store=self.document_store.to_dict(), filters=self.filters, top_k=self.top_k)
+
+    def _args(self, filters: dict[str, Any] | None, top_k: int | None) -> dict[str, Any]:
+        return {"filters": filters if filters is not None else self.filters, "top_k": top_k or self.top_k}
+
+
+@component
+class KbEmbeddingRetriever(_StoreRetriever):
+    """The `top_k` passages nearest a query embedding; Haystack filters are applied inside the search."""
 
     @component.output_types(documents=list[Document])
     def run(
         self, query_embedding: list[float], filters: dict[str, Any] | None = None, top_k: int | None = None
     ) -> dict[str, list[Document]]:
         """Retrieve by vector similarity."""
-        docs = self.document_store.embedding_search(
-            query_embedding, filters=filters if filters is not None else self.filters, top_k=top_k or self.top_k
-        )
-        return {"documents": docs}
+        return {"documents": self.document_store.embedding_search(query_embedding, **self._args(filters, top_k))}
 
 
 @component
-class KbKeywordRetriever:
+class KbKeywordRetriever(_StoreRetriever):
     """The `top_k` best BM25 keyword matches; Haystack filters are applied inside the search."""
-
-    def __init__(self, document_store: Any, filters: dict[str, Any] | None = None, top_k: int = 10) -> None:
-        if top_k <= 0:
-            raise ValueError(f"top_k must be positive, got {top_k}")
-        self.document_store = document_store
-        self.filters = filters
-        self.top_k = top_k
-
-    def to_dict(self) -> dict[str, Any]:
-        """Serialise the component's settings."""
-        return default_to_dict(self, document_store=self.document_store.to_dict(), filters=self.filters, top_k=self.top_k)
 
     @component.output_types(documents=list[Document])
     def run(
         self, query: str, filters: dict[str, Any] | None = None, top_k: int | None = None
     ) -> dict[str, list[Document]]:
         """Retrieve by keyword (BM25)."""
-        docs = self.document_store.keyword_search(
-            query, filters=filters if filters is not None else self.filters, top_k=top_k or self.top_k
-        )
-        return {"documents": docs}
+        return {"documents": self.document_store.keyword_search(query, **self._args(filters, top_k))}

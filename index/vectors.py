@@ -5,15 +5,13 @@ reconciled with SQLite (by id set) whenever the two could differ.
 """
 
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
 import numpy as np
 
-from index.atomic import fsync_dir
-from kb.errors import IndexWriteError
+from index.atomic import write_atomic
 
 # Above this many vectors `auto` switches from exact search to IVF with 8-bit scalar quantisation
 # (see bench/ and the README "Performance" section for the measurement behind it).
@@ -139,17 +137,7 @@ class VectorIndex:
         name = f"vectors-{digest[:16]}.faiss"
         path = directory / name
         if not path.exists():
-            tmp = directory / f".{name}.tmp-{os.getpid()}"
-            try:
-                with open(tmp, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, path)
-                fsync_dir(directory)
-            except OSError as exc:
-                tmp.unlink(missing_ok=True)
-                raise IndexWriteError(f"cannot write {path}: {exc.strerror or exc}; the previous index is intact") from exc
+            write_atomic(path, data)
         self.dirty = False
         return name, digest
 
