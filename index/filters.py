@@ -114,7 +114,9 @@ def _column_comparison(column: str, operator: str, value: Any) -> SqlPart:
         return (f"{column} IS NOT NULL", []) if value is None else (f"({column} IS NULL OR {column} != ?)", [value])
     if operator in ("in", "not in"):
         values = _list_value(operator, value)
-        marks = ", ".join("?" for _ in values) or "NULL"
+        if not values:
+            return ("0", []) if operator == "in" else ("1", [])
+        marks = ", ".join("?" for _ in values)
         sql = f"{column} IN ({marks})"
         return (sql, list(values)) if operator == "in" else (f"NOT ({sql})", list(values))
     if operator in _ORDERING:

@@ -375,6 +375,11 @@ class LocalStore:
             found = self.passages.vids_by_ids(ids)
             return self.passages.documents([found[i] for i in ids if i in found], embeddings=embeddings)
 
+    def passage_ids(self) -> list[str]:
+        """Every passage id, in insertion order (for migration)."""
+        with self._read():
+            return [r[0] for r in self._con.execute("SELECT id FROM passages ORDER BY vid")]
+
     # ---- persistence ----
     def flush(self) -> None:
         """Save the vector index if it changed (choosing its type by size) and point the manifest at it."""

@@ -6,6 +6,7 @@ keeps everything committed so far and the next run resumes where it stopped.
 
 import os
 import queue
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -103,11 +104,14 @@ class IngestRunner:
         """Ingest `paths`; interruptions (Ctrl-C) keep what was committed and mark the report."""
         started = time.monotonic()
         report = self.report = IngestReport()
-        found = list(scan(paths))
+        begin_writing = getattr(self.store, "begin_writing", None)
+        if begin_writing is not None:  # a store with a writer lock: wait or refuse now, not after converting
+            begin_writing()
+        found = list(scan(paths, on_error=self._fail))
         report.files_seen = len(found)
-        jobs, alias_records = self._plan(found)
-        if alias_records:
-            self.store.commit(files=alias_records)
+        jobs, alias_records, orphans = self._plan(found)
+        if alias_records or orphans:
+            self.store.commit(files=alias_records, replace_doc_ids=orphans)
         try:
             self._execute(jobs, started)
         except KeyboardInterrupt:
@@ -123,15 +127,23 @@ class IngestRunner:
         return report
 
     # ---- planning ----
-    def _plan(self, found: list[FoundFile]) -> tuple[list[Job], list[FileRecord]]:
+    def _plan(self, found: list[FoundFile]) -> tuple[list[Job], list[FileRecord], list[str]]:
+        """Jobs to convert, records for copies of known content, and documents no file holds any more."""
         records = self.store.file_records()
         known = {d.doc_id for d in self.store.documents()}
         jobs: dict[str, Job] = {}
         aliases: list[FileRecord] = []
+        orphans: list[str] = []
         for item in found:
             key = str(item.path)
+            if not _valid_name(key):  # bytes that are not UTF-8 cannot be stored, cited or shown
+                self._fail(key, "file name is not valid UTF-8; rename the file")
+                continue
             try:
                 st = item.path.stat()
+                if not stat.S_ISREG(st.st_mode):  # a pipe or device would block or never end when read
+                    self._fail(key, "not a regular file (a pipe, socket or device)")
+                    continue
                 old = records.get(key)
                 if old and old.status != "failed" and old.size == st.st_size and old.mtime == st.st_mtime:
                     self.report.unchanged += 1
@@ -140,6 +152,9 @@ class IngestRunner:
             except DocumentReadError as exc:
                 self._fail(key, exc.reason)
                 continue
+            except FileNotFoundError:
+                self._fail(key, "broken symbolic link" if item.path.is_symlink() else "file disappeared during the run")
+                continue
             except OSError as exc:
                 self._fail(key, f"cannot read file: {exc.strerror or exc}")
                 continue
@@ -147,18 +162,20 @@ class IngestRunner:
             if old and old.sha256 == digest and old.status != "failed":
                 self.report.unchanged += 1
                 aliases.append(FileRecord(**{**old.__dict__, "mtime": st.st_mtime}))
-            elif digest in known:
+            elif digest in known or digest in jobs:
                 rec.status = "duplicate"
-                aliases.append(rec)
-                self._count_new(old)
-            elif digest in jobs:
-                rec.status = "duplicate"
-                jobs[digest].paths.append(item)
-                jobs[digest].records.append(rec)
+                if digest in jobs:
+                    jobs[digest].paths.append(item)
+                    jobs[digest].records.append(rec)
+                else:
+                    aliases.append(rec)
+                    self._count_new(old)
+                if old and old.doc_id and old.doc_id != digest and self._only_path(old, records):
+                    orphans.append(old.doc_id)  # this file now holds other content: its old text goes
             else:
                 replaces = old.doc_id if old and old.doc_id and self._only_path(old, records) else None
                 jobs[digest] = Job(digest, [item], [rec], replaces, updated=bool(old and old.status != "failed"))
-        return list(jobs.values()), aliases
+        return list(jobs.values()), aliases, orphans
 
     @staticmethod
     def _only_path(old: FileRecord, records: dict[str, FileRecord]) -> bool:
@@ -171,17 +188,19 @@ class IngestRunner:
             self.report.added += 1
 
     def _fail(self, path: str, reason: str) -> None:
-        self.report.failed.append({"path": path, "reason": reason})
+        self.report.failed.append({"path": _printable(path), "reason": reason})
 
     # ---- execution ----
     def _execute(self, jobs: list[Job], started: float) -> None:
         if not jobs:
             return
+        catalogs = self._load_catalogs(jobs)  # an unusable catalogue stops the run here, before the model loads
         self.converter = self.make_converter()
         self.embedder = self.make_embedder()
         stop = threading.Event()
         results: queue.Queue[Converted | None] = queue.Queue(maxsize=8)
-        worker = threading.Thread(target=self._convert_all, args=(jobs, results, stop), daemon=True)
+        self._worker_error: BaseException | None = None
+        worker = threading.Thread(target=self._convert_all, args=(jobs, catalogs, results, stop), daemon=True)
         worker.start()
         done = 0
         last_flush = time.monotonic()
@@ -194,24 +213,36 @@ class IngestRunner:
                 if time.monotonic() - last_flush > FLUSH_SECONDS:
                     self.store.flush()
                     last_flush = time.monotonic()
+            if self._worker_error is not None:
+                raise self._worker_error
         finally:
             stop.set()
             while worker.is_alive():
                 _drain(results)
                 worker.join(timeout=0.1)
 
-    def _convert_all(self, jobs: list[Job], results: "queue.Queue[Converted | None]", stop: threading.Event) -> None:
+    def _load_catalogs(self, jobs: list[Job]) -> dict[Path, Any]:
         catalogs: dict[Path, Any] = {}
-        for root in {p.root for job in jobs for p in job.paths}:
+        for root in sorted({p.root for job in jobs for p in job.paths}):
             try:
                 catalogs.update(self.catalogs(root))
             except DocumentReadError as exc:
                 self._fail(exc.path, exc.reason)
-        for job in jobs:
-            if stop.is_set():
-                break
-            _put(results, self._convert(job, catalogs), stop)
-        _put(results, None, stop)
+        return catalogs
+
+    def _convert_all(
+        self, jobs: list[Job], catalogs: dict[Path, Any], results: "queue.Queue[Converted | None]",
+        stop: threading.Event,
+    ) -> None:
+        try:
+            for job in jobs:
+                if stop.is_set():
+                    break
+                _put(results, self._convert(job, catalogs), stop)
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread, which raises it
+            self._worker_error = exc
+        finally:  # the main thread waits for this end marker: it must come whatever happens
+            _put(results, None, stop)
 
     def _convert(self, job: Job, catalogs: dict[Path, Any]) -> Converted:
         first = job.paths[0].path
@@ -284,6 +315,19 @@ class IngestRunner:
             if path not in present and any(_under(Path(path), root) for root in roots) and not os.path.exists(path)
         ]
         return self.store.forget_files(gone) if gone else 0
+
+
+def _valid_name(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def _printable(path: str) -> str:
+    """A path whose undecodable bytes (kept by Python as surrogates) are shown as U+FFFD."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _under(path: Path, root: Path) -> bool:

@@ -48,3 +48,7 @@ class DocumentReadError(KbError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class MigrationError(KbError):
+    """A migration finished with the destination missing part of the source; rerunning resumes it."""

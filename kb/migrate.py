@@ -14,11 +14,8 @@ from typing import Any
 
 from haystack.document_stores.types import DuplicatePolicy
 
-from kb.errors import IndexIncompatibleError, KbError, UsageError
-
-
-class MigrationError(KbError):
-    """A migration finished with the destination missing part of the source."""
+from kb.errors import IndexIncompatibleError, MigrationError, UsageError
+from kb.stores import open_location
 
 
 @dataclass
@@ -98,13 +95,7 @@ def check_compatible(src: Any, dst: Any) -> None:
 
 def passage_ids(store: Any) -> list[str]:
     """Every passage id of `store`, in insertion order."""
-    ids = getattr(store, "passage_ids", None)
-    if callable(ids):
-        return list(ids())
-    table = getattr(store, "passages", None)  # LocalStore, until it has passage_ids() of its own
-    if table is not None and hasattr(table, "con"):
-        return [r[0] for r in table.con.execute("SELECT id FROM passages ORDER BY vid")]
-    return [d.id for d in store.filter_documents()]
+    return list(store.passage_ids())
 
 
 def _verify(src: Any, dst: Any, ids: list[str], documents: list[Any], files: list[Any]) -> None:
@@ -124,32 +115,6 @@ def _verify(src: Any, dst: Any, ids: list[str], documents: list[Any], files: lis
 def _chunks(values: list[Any], size: int) -> Iterable[list[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
-def open_location(
-    location: str,
-    *,
-    create: bool,
-    embedding_model: str | None = None,
-    dimension: int | None = None,
-    chunking: dict[str, Any] | None = None,
-    token: str | None = None,
-) -> Any:
-    """Open a store named by a URI (`milvus:...`) or an index directory, for `kb migrate`."""
-    if location.startswith("milvus"):
-        try:
-            from index.milvus.store import MilvusStore
-        except ImportError as exc:
-            raise UsageError(
-                f"the Milvus backend is not installed ({exc.name}); install kb with the milvus extra: "
-                "pip install -e '.[milvus]'"
-            ) from exc
-        return MilvusStore.from_uri(location, embedding_model=embedding_model, dimension=dimension,
-                                    chunking=chunking, create=create, token=token)
-    from index.store import LocalStore
-
-    return LocalStore(Path(location).expanduser(), embedding_model=embedding_model, dimension=dimension,
-                      chunking=chunking, create=create)
 
 
 def migrate_locations(

@@ -29,8 +29,30 @@ def open_store(
     index_type: str = "auto",
     milvus_token: str | None = None,
 ) -> Any:
-    """Open (or create) the store named by `uri`, checking it was built with the same model."""
-    if uri and uri.startswith("milvus"):
+    """Open (or create) the store named by `uri`, checking it was built with the model `info`."""
+    return open_location(
+        uri or str(index_dir),
+        create=create,
+        embedding_model=info.identity,
+        dimension=info.dimension,
+        chunking=chunking,
+        index_type=index_type,
+        token=milvus_token,
+    )
+
+
+def open_location(
+    location: str,
+    *,
+    create: bool,
+    embedding_model: str | None = None,
+    dimension: int | None = None,
+    chunking: dict[str, Any] | None = None,
+    index_type: str = "auto",
+    token: str | None = None,
+) -> Any:
+    """Open a store named by a Milvus URI or an index directory; model and dimension are checked when given."""
+    if location.startswith("milvus"):
         try:
             from index.milvus.store import MilvusStore
         except ImportError as exc:
@@ -39,16 +61,15 @@ def open_store(
                 "pip install -e '.[milvus]'"
             ) from exc
         return MilvusStore.from_uri(
-            uri, embedding_model=info.identity, dimension=info.dimension, chunking=chunking,
-            create=create, token=milvus_token,
+            location, embedding_model=embedding_model, dimension=dimension, chunking=chunking,
+            create=create, token=token,
         )
     from index.store import LocalStore
 
-    path = Path(uri).expanduser() if uri else index_dir
     return LocalStore(
-        path,
-        embedding_model=info.identity,
-        dimension=info.dimension,
+        Path(location).expanduser(),
+        embedding_model=embedding_model,
+        dimension=dimension,
         chunking=chunking,
         index_type=index_type,
         create=create,

@@ -30,7 +30,7 @@ def field_types(metas: Iterable[dict[str, Any]]) -> dict[str, dict[str, str]]:
     for meta in metas:
         for key, _value, tag in flatten(meta):
             tags.setdefault(key, set()).add(tag)
-    first = {key: sorted(found, key=lambda t: (t == "null", t))[0] for key, found in tags.items()}
+    first = {key: min(found, key=lambda t: (t == "null", t)) for key, found in tags.items()}
     return {key: {"type": TYPE_NAMES[first[key]]} for key in sorted(first)}
 
 

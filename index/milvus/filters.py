@@ -39,7 +39,7 @@ def literal(value: str) -> str:
     return '"' + escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + '"'
 
 
-def number(value: int | float) -> str:
+def number(value: float) -> str:
     """A Milvus number literal."""
     return str(int(value)) if isinstance(value, bool) else repr(value)
 
@@ -99,7 +99,7 @@ def _comparison(condition: dict[str, Any]) -> Expr:
     field, operator, value = condition["field"], condition["operator"], condition["value"]
     if field in _COLUMNS:
         return _column(field, operator, value)
-    key = field[5:] if field.startswith("meta.") else field
+    key = field.removeprefix("meta.")
     if operator == "==":
         return _equal(key, value)
     if operator == "!=":

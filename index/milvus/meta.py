@@ -10,6 +10,7 @@ matches when any element matches, 1 == 1.0 == True but "1" differs, and `!=` inc
 
 import hashlib
 import math
+from functools import lru_cache
 from typing import Any
 
 from index.metaindex import flatten
@@ -18,9 +19,10 @@ MAX_TERMS = 4096  # Milvus's largest ARRAY capacity
 TOKEN_LENGTH = 20
 
 
+@lru_cache(maxsize=1 << 16)
 def token(kind: str, key: str, canonical: str = "") -> str:
     """A fixed-length token for (kind, key, value): no quoting, escaping or length limit to worry about."""
-    digest = hashlib.blake2b(f"{kind}\x00{key}\x00{canonical}".encode("utf-8"), digest_size=TOKEN_LENGTH // 2)
+    digest = hashlib.blake2b(f"{kind}\x00{key}\x00{canonical}".encode(), digest_size=TOKEN_LENGTH // 2)
     return digest.hexdigest()
 
 

@@ -8,7 +8,8 @@ from pymilvus import MilvusClient
 from index.milvus.filters import Expr, in_list
 
 WRITE_BATCH = 1000  # rows per upsert request (well under the 64 MB gRPC message limit)
-SCAN_BATCH = 2000
+SCAN_BATCH = 2000  # rows per page when vectors come along
+SCAN_BATCH_SMALL = 10_000  # rows per page of small fields (ids, metadata): each page re-runs the filter
 ID_CHUNK = 500
 MAX_TOP_K = 16_384  # Milvus's limit on `limit` for one search
 
@@ -25,16 +26,18 @@ def upsert(client: MilvusClient, collection: str, rows: list[dict[str, Any]]) ->
         client.upsert(collection, batch)
 
 
-def scan(client: MilvusClient, collection: str, expr: Expr, fields: list[str]) -> Iterator[dict[str, Any]]:
+def scan(
+    client: MilvusClient, collection: str, expr: Expr, fields: list[str], batch: int = SCAN_BATCH
+) -> Iterator[dict[str, Any]]:
     """Every row matching `expr`, in batches (query_iterator pages by primary key, so no row is missed)."""
     if expr is False:
         return
     iterator = client.query_iterator(
-        collection, batch_size=SCAN_BATCH, filter="" if expr is True else expr, output_fields=fields
+        collection, batch_size=batch, filter="" if expr is True else expr, output_fields=fields
     )
     try:
-        while batch := iterator.next():
-            yield from batch
+        while page := iterator.next():
+            yield from page
     finally:
         iterator.close()
 

@@ -20,7 +20,9 @@ from index.milvus import meta as metaindex
 from index.milvus.text import MAX_BYTES, analysed
 from index.passages import context_of
 
+DOC_ID_BYTES = 512  # the `doc_id` column's size (kb's doc ids are 64-character digests)
 READ_FIELDS = ["id", "content", "meta", "has_vector", "extra", "seq", "ord"]
+WITH_VECTOR = [*READ_FIELDS, "vector"]
 
 
 def to_row(doc: Document, dimension: int, order: int) -> dict[str, Any]:
@@ -47,6 +49,8 @@ def to_row(doc: Document, dimension: int, order: int) -> dict[str, Any]:
     if doc.sparse_embedding is not None:
         extra["sparse"] = doc.sparse_embedding.to_dict()
     doc_id, seq = doc.meta.get("doc_id"), doc.meta.get("seq")
+    if isinstance(doc_id, str) and len(doc_id.encode("utf-8")) > DOC_ID_BYTES:
+        raise ValueError(f"document {doc.id} has a doc_id longer than {DOC_ID_BYTES} bytes")
     return {
         "id": doc.id,
         "content": doc.content,
@@ -64,8 +68,8 @@ def to_row(doc: Document, dimension: int, order: int) -> dict[str, Any]:
 
 
 def _vector(doc: Document, dimension: int) -> tuple[list[float], dict[str, Any]]:
-    if doc.embedding is None:
-        return [0.0] * dimension, {}
+    if doc.embedding is None:  # a placeholder (never searched: `has_vector` is false); unit length for COSINE
+        return [1.0] + [0.0] * (dimension - 1), {}
     exact = np.asarray(doc.embedding, dtype=np.float64)
     if exact.ndim != 1 or exact.shape[0] != dimension:
         raise ValueError(f"embedding has {exact.size} dimensions but this index holds {dimension}-dimensional vectors")

@@ -10,10 +10,12 @@ from milvus_haystack.function import BM25BuiltInFunction
 from pymilvus import DataType, MilvusClient
 
 from index.milvus.meta import MAX_TERMS, TOKEN_LENGTH
+from index.milvus.rows import DOC_ID_BYTES
 
 VARCHAR_MAX = 65_535
 # Fold case and accents (a Milvus server applies these; kb also folds before writing, see text.py).
 ANALYZER = {"tokenizer": "standard", "filter": ["lowercase", "asciifolding"]}
+BM25_PARAMS = {"bm25_k1": 1.2, "bm25_b": 0.75}
 RECORD_VECTOR_DIM = 2  # Milvus requires a vector field in every collection; records carry a constant one
 
 
@@ -37,14 +39,16 @@ def passages_schema(client: MilvusClient, dimension: int, *, array_index: bool =
         "mterms", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=MAX_TERMS, max_length=TOKEN_LENGTH
     )
     schema.add_field("mrange", DataType.JSON)
-    schema.add_field("doc_id", DataType.VARCHAR, max_length=512)
+    schema.add_field("doc_id", DataType.VARCHAR, max_length=DOC_ID_BYTES)
     schema.add_field("seq", DataType.INT64, nullable=True)
     schema.add_field("ord", DataType.INT64)
     schema.add_field("extra", DataType.JSON)
     index = client.prepare_index_params()
     # FLAT: exact search, so a filtered top-k is exactly the best k of the passages that match
     index.add_index("vector", index_type="FLAT", metric_type="COSINE")
-    index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+    # k1 and b as SQLite FTS5's bm25() uses them. A Milvus server applies them; Milvus Lite 3.2.2 does not
+    # (pymilvus 3 sends index params as flat keys, Lite reads only a `params` JSON entry) and keeps k1 = 1.5.
+    index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25", params=BM25_PARAMS)
     if array_index:
         index.add_index("mterms", index_type="INVERTED")
     index.add_index("doc_id", index_type="INVERTED")

@@ -8,40 +8,29 @@ a journal row left by a crash is applied again by the next writer, so a commit t
 journal row always completes, and one that did not has only left passages that a rerun rewrites.
 """
 
-import logging
 import threading
 import time
-import uuid
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 from haystack import Document, default_to_dict
 from haystack.document_stores.errors import DuplicateDocumentError
 from haystack.document_stores.types import DuplicatePolicy
-from pymilvus import MilvusClient, MilvusException
+from pymilvus import MilvusException
 
 from index.manifest import FORMAT_VERSION, Manifest
 from index.milvus import aggregates, ops, rows
+from index.milvus.connection import connect
 from index.milvus.filters import and_, compile_filters, literal
+from index.milvus.journal import Journal
 from index.milvus.records import Records
 from index.milvus.schema import passages_schema, records_schema
 from index.milvus.text import query_text
 from index.milvus.uri import MilvusTarget, parse
-from kb.errors import (
-    IndexIncompatibleError,
-    IndexLockedError,
-    IndexNotFoundError,
-    IndexWriteError,
-    UsageError,
-)
+from kb.errors import IndexCorruptError, IndexIncompatibleError, IndexNotFoundError, UsageError
 from kb.models import FileRecord, SourceDocument
-
-logger = logging.getLogger(__name__)
-
-JOURNAL_GRACE = 300.0  # seconds before another writer's unfinished journal entry is taken over
-_WITH_VECTOR = [*rows.READ_FIELDS, "vector"]
 
 
 class MilvusStore:
@@ -62,13 +51,13 @@ class MilvusStore:
         self.target = target
         self._mutex = threading.RLock()
         self._init = {"embedding_model": embedding_model, "dimension": dimension}
-        self.client = _connect(target, token)
+        self.client = connect(target, token)
         self.passages = f"{target.name}_passages"
         self.records = Records(self.client, f"{target.name}_records")
         self.manifest = self._open(embedding_model, dimension, chunking, create)
         self._last_order = 0
-        self._writer = uuid.uuid4().hex  # tells this store's own journal entries from other writers'
-        self.recover(everything=target.is_lite)
+        self.journal = Journal(self.client, self.passages, self.records, self.manifest.dimension)
+        self.journal.recover(everything=target.is_lite)  # Milvus Lite: one process, so any entry is a crash's
 
     @classmethod
     def from_uri(
@@ -101,7 +90,8 @@ class MilvusStore:
             if not model or not dimension:
                 raise UsageError("a new index needs the embedding model name and its dimension")
             self._create_collections(dimension)
-            self.records.put_manifest(asdict(Manifest(embedding_model=model, dimension=dimension, chunking=chunking or {})))
+            if self.records.manifest() is None:  # another machine may have just created the store
+                self.records.put_manifest(asdict(Manifest(embedding_model=model, dimension=dimension, chunking=chunking or {})))
             stored = self.records.manifest() or {}
         version = stored.get("format_version")
         if not isinstance(version, int) or version > FORMAT_VERSION:
@@ -111,6 +101,11 @@ class MilvusStore:
             )
         manifest = Manifest(**{k: v for k, v in stored.items() if k in Manifest.__dataclass_fields__})
         manifest.check_compatible(model, dimension)
+        if not self.client.has_collection(self.passages):
+            raise IndexCorruptError(
+                f"the kb index '{self.target.name}' in Milvus at {self.target.uri} has lost its passages collection "
+                f"({self.passages}); re-index into a new collection name"
+            )
         self.client.load_collection(self.passages)
         return manifest
 
@@ -119,16 +114,15 @@ class MilvusStore:
             (self.passages, passages_schema(self.client, dimension, array_index=not self.target.is_lite)),
             (self.records.collection, records_schema(self.client)),
         ):
-            if self.client.has_collection(name):
-                continue
-            try:
-                self.client.create_collection(name, schema=schema, consistency_level="Strong")
-            except MilvusException:
-                if not self.client.has_collection(name):  # another machine may have just created it
-                    raise
-                continue
-            # sync=False: the indexes of an empty collection need no build; pymilvus would poll 0.5 s for each
-            self.client.create_index(name, index, sync=False)
+            if not self.client.has_collection(name):
+                try:
+                    self.client.create_collection(name, schema=schema, consistency_level="Strong")
+                except MilvusException:
+                    if not self.client.has_collection(name):  # another machine may have just created it
+                        raise
+            if not self.client.list_indexes(name):
+                # sync=False: an empty collection's indexes need no build; pymilvus would poll 0.5 s for each
+                self.client.create_index(name, index, sync=False)
             self.client.load_collection(name)
 
     def describe(self) -> str:
@@ -136,7 +130,8 @@ class MilvusStore:
         if self.target.lite_path is not None:
             suffix = "" if self.target.name == "kb" else f"?name={self.target.name}"
             return f"milvus:{self.target.lite_path}{suffix}"
-        return f"milvus://{self.target.uri.split('://', 1)[1]}/{self.target.name}"
+        scheme, address = self.target.uri.split("://", 1)
+        return f"{'milvus+https' if scheme == 'https' else 'milvus'}://{address}/{self.target.name}"
 
     # ---- Haystack DocumentStore protocol ----
     def to_dict(self) -> dict[str, Any]:
@@ -154,7 +149,7 @@ class MilvusStore:
 
     def filter_documents(self, filters: dict[str, Any] | None = None) -> list[Document]:
         """Passages matching Haystack `filters`, in insertion order."""
-        found = list(ops.scan(self.client, self.passages, compile_filters(filters), _WITH_VECTOR))
+        found = list(ops.scan(self.client, self.passages, compile_filters(filters), rows.WITH_VECTOR))
         found.sort(key=lambda r: r["ord"])
         return [rows.to_document(r) for r in found]
 
@@ -196,14 +191,15 @@ class MilvusStore:
 
     def delete_by_filter(self, filters: dict[str, Any]) -> int:
         """Delete passages matching `filters`; returns how many."""
-        ids = [r["id"] for r in ops.scan(self.client, self.passages, compile_filters(filters), ["id"])]
+        expr = compile_filters(filters)
+        ids = [r["id"] for r in ops.scan(self.client, self.passages, expr, ["id"], ops.SCAN_BATCH_SMALL)]
         self.delete_documents(ids)
         return len(ids)
 
     def update_by_filter(self, filters: dict[str, Any], meta: dict[str, Any]) -> int:
         """Merge `meta` into the metadata of passages matching `filters`; returns how many."""
         with self._mutex:
-            found = list(ops.scan(self.client, self.passages, compile_filters(filters), _WITH_VECTOR))
+            found = list(ops.scan(self.client, self.passages, compile_filters(filters), rows.WITH_VECTOR))
             updated = [rows.with_meta(r, {**r["meta"], **meta}, self.manifest.dimension) for r in found]
             ops.upsert(self.client, self.passages, updated)
         return len(updated)
@@ -241,7 +237,8 @@ class MilvusStore:
         return values[from_ : from_ + size], len(values)
 
     def _metas(self, filters: dict[str, Any] | None) -> Any:
-        return (r["meta"] for r in ops.scan(self.client, self.passages, compile_filters(filters), ["meta"]))
+        expr = compile_filters(filters)
+        return (r["meta"] for r in ops.scan(self.client, self.passages, expr, ["meta"], ops.SCAN_BATCH_SMALL))
 
     # ---- kb: search ----
     def embedding_search(
@@ -290,13 +287,13 @@ class MilvusStore:
     ) -> None:
         """Replace documents' passages and record documents and files; see the module docstring for the guarantee."""
         with self._mutex:
-            self.recover()
+            self.journal.recover()
             rows_out = self._rows(list(passages))  # validates everything before the first write
             new_docs = {r["doc_id"] for r in rows_out} | {d.doc_id for d in documents}
             for doc_id in set(replace_doc_ids) & new_docs:  # replaced by itself: drop only passages not rewritten
-                self._delete_passages_of(doc_id, keep={r["id"] for r in rows_out})
+                self.journal.delete_passages_of(doc_id, keep=frozenset(r["id"] for r in rows_out))
             ops.upsert(self.client, self.passages, rows_out)
-            self._run({
+            self.journal.run({
                 "documents": [d.to_dict() for d in documents],
                 "files": [asdict(f) for f in files],
                 "delete_docs": [d for d in dict.fromkeys(replace_doc_ids) if d not in new_docs],
@@ -305,7 +302,7 @@ class MilvusStore:
     def forget_files(self, paths: list[str]) -> int:
         """Remove file records; documents left without any file are deleted. Returns documents removed."""
         with self._mutex:
-            self.recover()
+            self.journal.recover()
             files = self.records.files()
             gone = [p for p in paths if p in files]
             touched = {files[p].doc_id for p in gone if files[p].doc_id}
@@ -314,52 +311,9 @@ class MilvusStore:
                 if rec.path not in gone and rec.status != "failed":
                     remaining.setdefault(rec.doc_id or "", []).append(rec.path)
             delete = sorted(d for d in touched if d not in remaining)
-            repoint = {d: sorted(ps)[0] for d, ps in remaining.items() if d in touched}
-            self._run({"repoint": repoint, "delete_docs": delete, "delete_files": gone})
+            repoint = {d: min(ps) for d, ps in remaining.items() if d in touched}
+            self.journal.run({"repoint": repoint, "delete_docs": delete, "delete_files": gone})
         return len(delete)
-
-    def _run(self, plan: dict[str, Any]) -> None:
-        key = self.records.journal({**plan, "writer": self._writer})
-        self._apply(plan)
-        self.records.done(key)
-
-    def _apply(self, plan: dict[str, Any]) -> None:
-        """Apply a journalled plan; every step is idempotent, so a replay after a crash is safe."""
-        self.records.put_documents([SourceDocument.from_dict(d) for d in plan.get("documents", [])])
-        self.records.put_files([FileRecord(**f) for f in plan.get("files", [])])
-        for doc_id, path in plan.get("repoint", {}).items():
-            self._repoint(doc_id, path)
-        for doc_id in plan.get("delete_docs", []):
-            self._delete_passages_of(doc_id)
-        self.records.delete_documents(plan.get("delete_docs", []))
-        self.records.delete_files(plan.get("delete_files", []))
-
-    def recover(self, *, everything: bool = False) -> int:
-        """Finish journalled writes that a crashed writer left (others' only after `JOURNAL_GRACE` s)."""
-        done = 0
-        for key, plan in self.records.pending():
-            fresh = time.time() - plan.get("created", 0.0) < JOURNAL_GRACE
-            if fresh and not everything and plan.get("writer") != self._writer:
-                continue
-            logger.info("completing an interrupted write to %s (%s)", self.describe(), key)
-            self._apply(plan)
-            self.records.done(key)
-            done += 1
-        return done
-
-    def _repoint(self, doc_id: str, path: str) -> None:
-        """The document's primary file is gone but a copy remains: cite the copy."""
-        doc = self.records.document(doc_id)
-        if doc is None or doc.path == path:
-            return
-        doc.path = path
-        found = list(ops.scan(self.client, self.passages, f"doc_id == {literal(doc_id)}", _WITH_VECTOR))
-        ops.upsert(self.client, self.passages, [rows.with_meta(r, {**r["meta"], "path": path}, self.manifest.dimension) for r in found])
-        self.records.put_documents([doc])
-
-    def _delete_passages_of(self, doc_id: str, keep: set[str] = frozenset()) -> None:  # type: ignore[assignment]
-        ids = [r["id"] for r in ops.scan(self.client, self.passages, f"doc_id == {literal(doc_id)}", ["id"])]
-        self.delete_documents([i for i in ids if i not in keep])
 
     def file_records(self) -> dict[str, FileRecord]:
         """Bookkeeping rows for every path ingestion has seen."""
@@ -384,9 +338,14 @@ class MilvusStore:
 
     def passages_by_id(self, ids: list[str], *, embeddings: bool = False) -> list[Document]:
         """Passages by Haystack id, in the given order."""
-        fields = _WITH_VECTOR if embeddings else rows.READ_FIELDS
+        fields = rows.WITH_VECTOR if embeddings else rows.READ_FIELDS
         found = {r["id"]: r for r in ops.by_keys(self.client, self.passages, "id", list(ids), fields)}
         return [rows.to_document(found[i], embeddings=embeddings) for i in ids if i in found]
+
+    def passage_ids(self) -> list[str]:
+        """Every passage id, in insertion order (what migration walks through)."""
+        found = list(ops.scan(self.client, self.passages, True, ["id", "ord"], ops.SCAN_BATCH_SMALL))
+        return [r["id"] for r in sorted(found, key=lambda r: r["ord"])]
 
     # ---- writing helpers ----
     def _existing_ids(self, ids: list[str]) -> set[str]:
@@ -422,7 +381,7 @@ class MilvusStore:
     def flush(self) -> None:
         """Finish any interrupted write and ask Milvus to persist what was written."""
         with self._mutex:
-            self.recover()
+            self.journal.recover()
             self.client.flush(self.passages)
             self.client.flush(self.records.collection)
 
@@ -430,7 +389,7 @@ class MilvusStore:
         """Close the connection (a Milvus Lite engine stays up in this process until it exits)."""
         self.client.close()
 
-    def __enter__(self) -> "MilvusStore":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -438,39 +397,4 @@ class MilvusStore:
 
 
 def _key(field: str) -> str:
-    return field[5:] if field.startswith("meta.") else field
-
-
-class _NoSessionTsWarning(logging.Filter):
-    """Drop pymilvus's "failed to get mvccTs" warning: Milvus Lite has no session timestamps to give."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "failed to get mvccTs" not in record.getMessage()
-
-
-def _quiet_lite_iterator_warning() -> None:
-    log = logging.getLogger("pymilvus.client.iterator.query_iterator")
-    if not any(isinstance(f, _NoSessionTsWarning) for f in log.filters):
-        log.addFilter(_NoSessionTsWarning())
-
-
-def _connect(target: MilvusTarget, token: str | None) -> MilvusClient:
-    """A client for `target`; failures become kb errors that say what to do."""
-    try:
-        if target.lite_path is not None:
-            target.lite_path.parent.mkdir(parents=True, exist_ok=True)
-            _quiet_lite_iterator_warning()
-            return MilvusClient(uri=target.uri)
-        return MilvusClient(uri=target.uri, token=token or "")
-    except MilvusException as exc:
-        if target.is_lite:
-            raise IndexLockedError(
-                f"cannot open the Milvus Lite file {target.lite_path}: another kb process has it open "
-                "(Milvus Lite serves one process at a time; share a knowledge base through a Milvus server)"
-            ) from exc
-        raise IndexNotFoundError(
-            f"cannot reach Milvus at {target.uri} ({exc.message}); check that the server is running, "
-            "the address, and KB_MILVUS_TOKEN"
-        ) from exc
-    except OSError as exc:
-        raise IndexWriteError(f"cannot open {target.lite_path or target.uri}: {exc}") from exc
+    return field.removeprefix("meta.")

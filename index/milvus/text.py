@@ -18,10 +18,24 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _STEMMER = snowballstemmer.stemmer("porter")
 
 
+class _StripMarks(dict[int, int | None]):
+    """A `str.translate` table that drops combining marks, filled in as characters are first seen."""
+
+    def __missing__(self, code: int) -> int | None:
+        value = None if unicodedata.combining(chr(code)) else code
+        self[code] = value
+        return value
+
+
+_STRIP_MARKS = _StripMarks()
+
+
 def fold(text: str) -> str:
     """Lower-case `text` and strip diacritics ("Sécurité" → "securite")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    folded = text.casefold()
+    if folded.isascii():
+        return folded
+    return unicodedata.normalize("NFKD", folded).translate(_STRIP_MARKS)
 
 
 @lru_cache(maxsize=65_536)

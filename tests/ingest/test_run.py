@@ -141,3 +141,12 @@ def test_kbignore_patterns_are_honoured(tmp_path, folder, runner_factory):
     with _store(tmp_path) as store:
         report = runner_factory(store).run([folder])
         assert report.files_seen == 3
+
+
+def test_file_changed_into_a_copy_of_another_drops_its_old_content(tmp_path, folder, runner_factory):
+    with _store(tmp_path) as store:
+        runner_factory(store).run([folder])
+        shutil.copy(folder / "chile.md", folder / "kenya.txt")  # kenya.txt now holds Chile's text
+        report = runner_factory(store).run([folder])
+        assert report.documents_total == 1
+        assert all("Kenya" not in (p.content or "") for p in store.filter_documents())

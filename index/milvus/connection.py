@@ -1,0 +1,47 @@
+"""Connecting to Milvus Lite or a Milvus server, with failures turned into kb errors that say what to do."""
+
+import logging
+
+from pymilvus import MilvusClient, MilvusException
+
+from index.milvus.uri import MilvusTarget
+from kb.errors import IndexLockedError, IndexNotFoundError, IndexWriteError
+
+# pymilvus sends keepalive pings every 10 s; during long calls Milvus Lite's in-process gRPC server answers
+# them with GOAWAY "too_many_pings", which gRPC logs to stderr (seen in the benchmark). Loopback needs no keepalive.
+LITE_GRPC_OPTIONS = {"grpc.keepalive_time_ms": 2**31 - 1, "grpc.keepalive_permit_without_calls": 0}
+
+
+class _NoSessionTsWarning(logging.Filter):
+    """Drop pymilvus's "failed to get mvccTs" warning: Milvus Lite has no session timestamps to give."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "failed to get mvccTs" not in record.getMessage()
+
+
+def _quiet_lite_iterator_warning() -> None:
+    log = logging.getLogger("pymilvus.client.iterator.query_iterator")
+    if not any(isinstance(f, _NoSessionTsWarning) for f in log.filters):
+        log.addFilter(_NoSessionTsWarning())
+
+
+def connect(target: MilvusTarget, token: str | None) -> MilvusClient:
+    """A client for `target` (Milvus Lite starts its engine in this process on first use of a file)."""
+    try:
+        if target.lite_path is not None:
+            target.lite_path.parent.mkdir(parents=True, exist_ok=True)
+            _quiet_lite_iterator_warning()
+            return MilvusClient(uri=target.uri, grpc_options=LITE_GRPC_OPTIONS)
+        return MilvusClient(uri=target.uri, token=token or "")
+    except MilvusException as exc:
+        if target.is_lite:
+            raise IndexLockedError(
+                f"cannot open the Milvus Lite file {target.lite_path}: another kb process has it open "
+                "(Milvus Lite serves one process at a time; share a knowledge base through a Milvus server)"
+            ) from exc
+        raise IndexNotFoundError(
+            f"cannot reach Milvus at {target.uri} ({exc.message}); check that the server is running, "
+            "the address, and KB_MILVUS_TOKEN"
+        ) from exc
+    except OSError as exc:
+        raise IndexWriteError(f"cannot open {target.lite_path or target.uri}: {exc}") from exc
