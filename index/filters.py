@@ -1,131 +1,163 @@
-"""Compile Haystack filter dictionaries into parameterised SQL over `passages p` and `meta_index`.
+"""Evaluate Haystack filter dictionaries to sorted arrays of passage vids, by set algebra.
 
-Semantics follow Haystack's in-memory store; a list-valued field matches when any element matches.
+Each comparison is one indexed query on `meta_index` (or on a passages column for `id`/`content`)
+fetched as one `group_concat` string; AND, OR and NOT are numpy intersections, unions and
+differences. Measured at 100k passages this is several times faster than SQL boolean expressions
+over the passages table, whose wide rows make each lookup costly. Semantics follow Haystack's
+in-memory store; a list-valued field matches when any element matches.
 """
 
+import sqlite3
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from haystack.errors import FilterError
 
-SqlPart = tuple[str, list[Any]]
+Vids = np.ndarray  # sorted, unique int64
 
-_COLUMNS = {"id": "p.id", "content": "p.content"}
-_ORDERING = {">": ">", ">=": ">=", "<": "<", "<=": "<="}
-
-
-def compile_filters(filters: dict[str, Any] | None) -> SqlPart:
-    """A SQL boolean expression and its parameters; an empty filter is `1` (everything)."""
-    if not filters:
-        return "1", []
-    if not isinstance(filters, dict):
-        raise FilterError(f"filters must be a dictionary, got {type(filters).__name__}")
-    if "field" in filters:
-        return _comparison(filters)
-    return _logic(filters)
+_COLUMNS = {"id", "content"}
+_ORDERING = (">", ">=", "<", "<=")
+_EMPTY = np.empty(0, dtype=np.int64)
 
 
-def _logic(condition: dict[str, Any]) -> SqlPart:
-    if "operator" not in condition:
-        raise FilterError(f"'operator' key missing in {condition}")
-    if "conditions" not in condition:
-        raise FilterError(f"'conditions' key missing in {condition}")
-    operator = condition["operator"]
-    conditions = condition["conditions"]
-    if not isinstance(conditions, list):
-        raise FilterError(f"'conditions' must be a list in {condition}")
-    parts = [compile_filters(c) if c else ("1", []) for c in conditions]
-    sql = [f"({s})" for s, _ in parts]
-    params = [p for _, ps in parts for p in ps]
-    if operator == "AND":
-        return (" AND ".join(sql) or "1"), params
-    if operator == "OR":
-        return (" OR ".join(sql) or "0"), params
-    if operator == "NOT":
-        return f"NOT ({' AND '.join(sql) or '1'})", params
-    raise FilterError(f"unknown logical operator '{operator}'; use AND, OR or NOT")
+class FilterSets:
+    """Filters → vid sets over one SQLite connection (call inside a read transaction)."""
 
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+        self._all: Vids | None = None
 
-def _comparison(condition: dict[str, Any]) -> SqlPart:
-    for key in ("field", "operator", "value"):
-        if key not in condition:
-            raise FilterError(f"'{key}' key missing in {condition}")
-    field, operator, value = condition["field"], condition["operator"], condition["value"]
-    if field in _COLUMNS:
-        return _column_comparison(_COLUMNS[field], operator, value)
-    key = field[5:] if field.startswith("meta.") else field
-    if operator == "==":
-        return _equal(key, value)
-    if operator == "!=":
-        sql, params = _equal(key, value)
-        return f"NOT ({sql})", params
-    if operator in _ORDERING:
-        return _ordering(key, _ORDERING[operator], value)
-    if operator in ("in", "not in"):
-        sql, params = _in(key, _list_value(operator, value))
-        return (sql, params) if operator == "in" else (f"NOT ({sql})", params)
-    raise FilterError(f"unknown comparison operator '{operator}'")
+    def evaluate(self, filters: dict[str, Any] | None) -> Vids | None:
+        """The vids matching `filters`, or None when there is no filter (everything matches)."""
+        if not filters:
+            return None
+        if not isinstance(filters, dict):
+            raise FilterError(f"filters must be a dictionary, got {type(filters).__name__}")
+        self._all = None
+        try:
+            return self._node(filters)
+        finally:
+            self._all = None
 
+    # ---- structure ----
+    def _node(self, condition: dict[str, Any]) -> Vids:
+        if "field" in condition:
+            return self._comparison(condition)
+        if "operator" not in condition:
+            raise FilterError(f"'operator' key missing in {condition}")
+        if "conditions" not in condition:
+            raise FilterError(f"'conditions' key missing in {condition}")
+        operator, conditions = condition["operator"], condition["conditions"]
+        if not isinstance(conditions, list):
+            raise FilterError(f"'conditions' must be a list in {condition}")
+        parts = [self._node(c) if c else self._universe() for c in conditions]
+        if operator == "AND":
+            return self._and(parts)
+        if operator == "OR":
+            return _union(parts)
+        if operator == "NOT":
+            return np.setdiff1d(self._universe(), self._and(parts), assume_unique=True)
+        raise FilterError(f"unknown logical operator '{operator}'; use AND, OR or NOT")
 
-def _has(key: str, where: str, params: list[Any]) -> SqlPart:
-    return f"p.vid IN (SELECT vid FROM meta_index WHERE key = ? AND {where})", [key, *params]
+    def _and(self, parts: list[Vids]) -> Vids:
+        if not parts:
+            return self._universe()
+        result = parts[0]
+        for part in parts[1:]:
+            result = np.intersect1d(result, part, assume_unique=True)
+        return result
 
+    def _comparison(self, condition: dict[str, Any]) -> Vids:
+        for key in ("field", "operator", "value"):
+            if key not in condition:
+                raise FilterError(f"'{key}' key missing in {condition}")
+        field, operator, value = condition["field"], condition["operator"], condition["value"]
+        if operator not in ("==", "!=", "in", "not in", *_ORDERING):
+            raise FilterError(f"unknown comparison operator '{operator}'")
+        if field in _COLUMNS:
+            return self._column(field, operator, value)
+        key = field[5:] if field.startswith("meta.") else field
+        if operator == "==":
+            return self._equal(key, value)
+        if operator == "!=":
+            return self._minus(self._equal(key, value))
+        if operator == "in":
+            return self._in(key, _list_value(operator, value))
+        if operator == "not in":
+            return self._minus(self._in(key, _list_value(operator, value)))
+        return self._ordering(key, operator, value)
 
-def _equal(key: str, value: Any) -> SqlPart:
-    if value is None:
-        sql, params = _has(key, "vtype != 'null'", [])
-        return f"NOT ({sql})", params
-    if isinstance(value, (list, dict, tuple)):
-        raise FilterError(f"'==' needs a single value for '{key}'; use 'in' to match any of several values")
-    return _has(key, "value = ?", [_sql_value(value)])
-
-
-def _in(key: str, values: list[Any]) -> SqlPart:
-    present = [_sql_value(v) for v in values if v is not None]
-    parts: list[SqlPart] = []
-    if present:
-        marks = ", ".join("?" for _ in present)
-        parts.append(_has(key, f"value IN ({marks})", present))
-    if any(v is None for v in values):
-        missing, params = _equal(key, None)
-        parts.append((missing, params))
-    if not parts:
-        return "0", []
-    return " OR ".join(f"({s})" for s, _ in parts), [p for _, ps in parts for p in ps]
-
-
-def _ordering(key: str, op: str, value: Any) -> SqlPart:
-    if value is None:
-        return "0", []
-    if isinstance(value, (list, tuple, dict)):
-        raise FilterError(f"'{op}' needs a number or an ISO date for '{key}', not {type(value).__name__}")
-    if isinstance(value, str):
-        _require_iso_date(value)
-        return _has(key, f"vtype = 'str' AND value {op} ?", [value])
-    if isinstance(value, datetime):
-        return _has(key, f"vtype = 'str' AND value {op} ?", [value.isoformat()])
-    return _has(key, f"vtype IN ('int', 'float', 'bool') AND value {op} ?", [_sql_value(value)])
-
-
-def _column_comparison(column: str, operator: str, value: Any) -> SqlPart:
-    if operator == "==":
-        return (f"{column} IS NULL", []) if value is None else (f"{column} = ?", [value])
-    if operator == "!=":
-        return (f"{column} IS NOT NULL", []) if value is None else (f"({column} IS NULL OR {column} != ?)", [value])
-    if operator in ("in", "not in"):
-        values = _list_value(operator, value)
-        if not values:
-            return ("0", []) if operator == "in" else ("1", [])
-        marks = ", ".join("?" for _ in values)
-        sql = f"{column} IN ({marks})"
-        return (sql, list(values)) if operator == "in" else (f"NOT ({sql})", list(values))
-    if operator in _ORDERING:
+    # ---- metadata comparisons ----
+    def _equal(self, key: str, value: Any) -> Vids:
         if value is None:
-            return "0", []
+            return self._minus(self._meta(key, "vtype != 'null'", []))
+        if isinstance(value, (list, dict, tuple)):
+            raise FilterError(f"'==' needs a single value for '{key}'; use 'in' to match any of several values")
+        return self._meta(key, "value = ?", [_sql_value(value)])
+
+    def _in(self, key: str, values: list[Any]) -> Vids:
+        present = [_sql_value(v) for v in values if v is not None]
+        parts = []
+        if present:
+            parts.append(self._meta(key, f"value IN ({', '.join('?' for _ in present)})", present))
+        if any(v is None for v in values):
+            parts.append(self._equal(key, None))
+        return _union(parts)
+
+    def _ordering(self, key: str, op: str, value: Any) -> Vids:
+        if value is None:
+            return _EMPTY
+        if isinstance(value, (list, tuple, dict)):
+            raise FilterError(f"'{op}' needs a number or an ISO date for '{key}', not {type(value).__name__}")
+        if isinstance(value, str):
+            _require_iso_date(value)
+            return self._meta(key, f"vtype = 'str' AND value {op} ?", [value])
+        if isinstance(value, datetime):
+            return self._meta(key, f"vtype = 'str' AND value {op} ?", [value.isoformat()])
+        return self._meta(key, f"vtype IN ('int', 'float', 'bool') AND value {op} ?", [_sql_value(value)])
+
+    # ---- id and content columns ----
+    def _column(self, column: str, operator: str, value: Any) -> Vids:
+        if operator in ("in", "not in"):
+            values = _list_value(operator, value)
+            found = self._rows(column, f"IN ({', '.join('?' for _ in values)})", values) if values else _EMPTY
+            return found if operator == "in" else self._minus(found)
+        if operator in ("==", "!="):
+            found = self._rows(column, "IS NULL", []) if value is None else self._rows(column, "= ?", [value])
+            return found if operator == "==" else self._minus(found)
+        if value is None:
+            return _EMPTY
         if not isinstance(value, str):
             raise FilterError(f"'{operator}' on '{column}' needs a string value")
-        return f"{column} {_ORDERING[operator]} ?", [value]
-    raise FilterError(f"unknown comparison operator '{operator}'")
+        return self._rows(column, f"{operator} ?", [value])
+
+    # ---- leaves ----
+    def _meta(self, key: str, where: str, params: list[Any]) -> Vids:
+        return self._fetch(f"SELECT DISTINCT vid FROM meta_index WHERE key = ? AND {where}", [key, *params])
+
+    def _rows(self, column: str, condition: str, params: list[Any]) -> Vids:
+        return self._fetch(f"SELECT vid FROM passages WHERE {column} {condition}", params)
+
+    def _universe(self) -> Vids:
+        if self._all is None:
+            self._all = self._fetch("SELECT vid FROM passages", [])
+        return self._all
+
+    def _minus(self, vids: Vids) -> Vids:
+        return np.setdiff1d(self._universe(), vids, assume_unique=True)
+
+    def _fetch(self, sql: str, params: list[Any]) -> Vids:
+        text = self.con.execute(f"SELECT group_concat(vid) FROM ({sql})", params).fetchone()[0]
+        if not text:
+            return _EMPTY
+        return np.unique(np.array(text.split(","), dtype=np.int64))
+
+
+def _union(parts: list[Vids]) -> Vids:
+    if not parts:
+        return _EMPTY
+    return np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
 
 
 def _list_value(operator: str, value: Any) -> list[Any]:

@@ -5,7 +5,7 @@ import os
 import time
 from pathlib import Path
 
-from kb.errors import IndexLockedError
+from kb.errors import IndexLockedError, IndexWriteError
 
 LOCK_NAME = "write.lock"
 
@@ -26,7 +26,13 @@ class WriterLock:
         """Take the lock, waiting up to `wait` seconds; raise `IndexLockedError` if another writer keeps it."""
         if self._fd is not None:
             return
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise IndexWriteError(
+                f"cannot write to the index in {self.path.parent} ({exc.strerror}): it is read-only here. "
+                "Searching it still works; nothing was changed."
+            ) from None
         deadline = time.monotonic() + wait
         while True:
             try:

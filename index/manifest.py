@@ -49,6 +49,10 @@ def read_manifest(directory: Path) -> Manifest | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise IndexCorruptError(f"{path} is unreadable ({exc}); restore it or re-index into a new directory") from exc
+    if not isinstance(data, dict):
+        raise IndexCorruptError(
+            f"{path} is not a kb manifest (not a JSON object); restore it or re-index into a new directory"
+        )
     version = data.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise IndexIncompatibleError(
@@ -57,9 +61,14 @@ def read_manifest(directory: Path) -> Manifest | None:
         )
     known = set(Manifest.__dataclass_fields__)
     try:
-        return Manifest(**{k: v for k, v in data.items() if k in known})
+        manifest = Manifest(**{k: v for k, v in data.items() if k in known})
     except TypeError as exc:
         raise IndexCorruptError(f"{path} is missing fields ({exc}); re-index into a new directory") from exc
+    if not isinstance(manifest.embedding_model, str) or not isinstance(manifest.dimension, int):
+        raise IndexCorruptError(
+            f"{path} has an invalid model name or dimension; re-index into a new directory"
+        )
+    return manifest
 
 
 def write_manifest(directory: Path, manifest: Manifest) -> None:

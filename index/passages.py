@@ -10,8 +10,8 @@ from haystack import Document
 from haystack.dataclasses import ByteStream, SparseEmbedding
 
 from index import metaindex
-from index.filters import compile_filters
-from index.keywords import match_expression
+from index.filters import FilterSets
+from index.keywords import match_expression, query_terms, selective_terms
 
 CHUNK = 500
 CONTEXT_FIELDS = ("title", "heading")
@@ -120,17 +120,23 @@ class PassageTable:
             found.update({i: v for i, v in rows})
         return found
 
-    def vids(self, filters: dict[str, Any] | None, *, with_embedding: bool = False) -> list[int]:
+    def matching(self, filters: dict[str, Any] | None) -> np.ndarray | None:
+        """Sorted vids matching `filters`, or None when there is no filter."""
+        return FilterSets(self.con).evaluate(filters)
+
+    def vids(self, filters: dict[str, Any] | None) -> list[int]:
         """vids of passages matching `filters`, in insertion order."""
-        where, params = compile_filters(filters)
-        if with_embedding:
-            where = f"({where}) AND p.embedding IS NOT NULL"
-        return [r[0] for r in self.con.execute(f"SELECT p.vid FROM passages p WHERE {where} ORDER BY p.vid", params)]
+        found = self.matching(filters)
+        if found is None:
+            return [r[0] for r in self.con.execute("SELECT vid FROM passages ORDER BY vid")]
+        return found.tolist()
 
     def count(self, filters: dict[str, Any] | None = None) -> int:
         """Number of passages matching `filters`."""
-        where, params = compile_filters(filters)
-        return int(self.con.execute(f"SELECT count(*) FROM passages p WHERE {where}", params).fetchone()[0])
+        found = self.matching(filters)
+        if found is None:
+            return int(self.con.execute("SELECT count(*) FROM passages").fetchone()[0])
+        return len(found)
 
     def documents(self, vids: list[int], *, embeddings: bool = True) -> list[Document]:
         """Documents for `vids`, in the given order."""
@@ -182,29 +188,44 @@ class PassageTable:
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
     def keyword(
-        self, query: str, filters: dict[str, Any] | None, top_k: int, stopwords: frozenset[str] = frozenset()
+        self, query: str, filters: dict[str, Any] | None, top_k: int, allowed: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
-        """(vid, BM25 score) for the best `top_k` keyword matches inside `filters`."""
-        match = match_expression(query, stopwords)
-        if match is None or top_k <= 0:
+        """(vid, BM25 score) for the best `top_k` keyword matches inside `filters` (or `allowed` vids)."""
+        terms = query_terms(query)
+        if not terms or top_k <= 0:
             return []
-        where, params = compile_filters(filters)
-        sql = (
-            "SELECT p.vid, bm25(passages_fts, 1.0, 0.5) AS s FROM passages_fts"
-            " JOIN passages p ON p.vid = passages_fts.rowid"
-            f" WHERE passages_fts MATCH ? AND ({where}) ORDER BY s LIMIT ?"
-        )
-        return [(vid, -score) for vid, score in self.con.execute(sql, [match, *params, top_k])]
+        if allowed is None:
+            allowed = self.matching(filters)
+        if allowed is not None and len(allowed) == 0:
+            return []
+        total = self.con.execute("SELECT max(vid) FROM passages").fetchone()[0] or 0
+        match = match_expression(selective_terms(self.con, terms, total))
+        sql = "SELECT rowid, bm25(passages_fts, 1.0, 0.5) AS s FROM passages_fts WHERE passages_fts MATCH ? ORDER BY s"
+        cursor = self.con.execute(sql, [match])
+        hits: list[tuple[int, float]] = []
+        while len(hits) < top_k and (rows := cursor.fetchmany(max(4 * top_k, 256))):
+            if allowed is not None:  # ranked matches are filtered as they stream: the exact filtered top-k
+                keep = np.isin(np.fromiter((r[0] for r in rows), np.int64, len(rows)), allowed, assume_unique=True)
+                rows = [r for r, k in zip(rows, keep.tolist()) if k]
+            hits += [(vid, -score) for vid, score in rows]
+        cursor.close()
+        return hits[:top_k]
 
     # ---- metadata aggregates ----
     def value_counts(self, key: str, filters: dict[str, Any] | None) -> list[tuple[Any, str, int]]:
         """(value, vtype, passages) for every non-null value of `key` among passages matching `filters`."""
-        where, params = compile_filters(filters)
-        sql = (
-            "SELECT value, vtype, count(DISTINCT vid) FROM meta_index WHERE key = ? AND vtype != 'null'"
-            f" AND vid IN (SELECT p.vid FROM passages p WHERE {where}) GROUP BY vtype, value ORDER BY vtype, value"
-        )
-        return [(metaindex.restore(v, t), t, n) for v, t, n in self.con.execute(sql, [key, *params])]
+        allowed = self.matching(filters)
+        head = "SELECT value, vtype, {} FROM meta_index WHERE key = ? AND vtype != 'null'"
+        tail = " GROUP BY vtype, value ORDER BY vtype, value"
+        if allowed is None:
+            rows = self.con.execute(head.format("count(DISTINCT vid)") + tail, (key,))
+            return [(metaindex.restore(v, t), t, n) for v, t, n in rows]
+        out = []
+        for value, vtype, vids in self.con.execute(head.format("group_concat(vid)") + tail, (key,)):
+            inside = np.isin(np.unique(np.array(vids.split(","), dtype=np.int64)), allowed, assume_unique=True)
+            if count := int(inside.sum()):
+                out.append((metaindex.restore(value, vtype), vtype, count))
+        return out
 
     def field_types(self) -> dict[str, str]:
         """Metadata keys and their stored type (the first non-null type seen)."""

@@ -1,9 +1,10 @@
 """The SQLite side of the index: one file in WAL mode; passages, their metadata index, FTS5, files."""
 
+import os
 import sqlite3
 from pathlib import Path
 
-from kb.errors import IndexCorruptError
+from kb.errors import IndexCorruptError, IndexWriteError
 
 DB_NAME = "kb.sqlite3"
 SCHEMA_VERSION = 1
@@ -75,10 +76,17 @@ CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT);
 
 
 def connect(directory: Path, *, create: bool) -> sqlite3.Connection:
-    """Open (and if asked, create) the index database with the pragmas kb relies on."""
+    """Open (and if asked, create) the index database with the pragmas kb relies on.
+
+    Where the database cannot be opened for writing (a read-only directory or mount, another user's index, a
+    full disk with no room for the WAL files) it is opened read-only, so it can still be searched; such a
+    connection has `PRAGMA query_only` set (see `is_read_only`) and the store refuses to write with it.
+    """
     path = directory / DB_NAME
     if not create and not path.exists():
         raise FileNotFoundError(path)
+    if path.exists() and not (os.access(directory, os.W_OK) and os.access(path, os.W_OK)):
+        return _connect_read_only(path)
     con = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
     try:
         con.execute("PRAGMA journal_mode=WAL")
@@ -88,7 +96,45 @@ def connect(directory: Path, *, create: bool) -> sqlite3.Connection:
         if create:
             con.executescript(DDL)
             con.execute("INSERT OR IGNORE INTO kv VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+    except sqlite3.OperationalError as exc:  # disk full, read-only file system: not damage
+        con.close()
+        if not path.exists() or not path.stat().st_size:
+            raise IndexWriteError(f"cannot create the index database {path} ({exc})") from exc
+        return _connect_read_only(path)
     except sqlite3.DatabaseError as exc:
         con.close()
-        raise IndexCorruptError(f"{path} is not a readable kb index database ({exc}); re-index into a new directory") from exc
+        raise _damaged(path, exc) from exc
     return con
+
+
+def is_read_only(con: sqlite3.Connection) -> bool:
+    """Whether `connect` could only open the database read-only."""
+    return bool(con.execute("PRAGMA query_only").fetchone()[0])
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection: `mode=ro` sees a writer's latest commits; `immutable=1` works where SQLite
+    cannot create the WAL index (-shm) beside the database (a read-only mount, a full disk)."""
+    last: sqlite3.Error | None = None
+    for options in ("mode=ro", "immutable=1"):
+        con = sqlite3.connect(
+            f"{path.resolve().as_uri()}?{options}", uri=True, isolation_level=None, check_same_thread=False,
+            timeout=30.0,
+        )
+        try:
+            con.execute("PRAGMA query_only=1")
+            con.execute("SELECT count(*) FROM kv").fetchone()
+            return con
+        except sqlite3.OperationalError as exc:
+            con.close()
+            last = exc
+        except sqlite3.DatabaseError as exc:
+            con.close()
+            raise _damaged(path, exc) from exc
+    raise IndexWriteError(f"cannot open {path}, even read-only ({last}); check its permissions") from last
+
+
+def _damaged(path: Path, exc: sqlite3.DatabaseError) -> IndexCorruptError:
+    return IndexCorruptError(
+        f"{path} is not a readable kb index database ({exc}); re-index into a new directory"
+    )

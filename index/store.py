@@ -5,10 +5,11 @@ transaction. FAISS is derived: updated in memory after each commit, saved under 
 file on `flush()`, and reconciled with SQLite by id set when opened or when another process wrote.
 """
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from index.manifest import Manifest, read_manifest, write_manifest
 from index.passages import PassageTable
 from index.records import RecordTables
 from index.vectors import VectorIndex
-from kb.errors import IndexCorruptError, IndexNotFoundError, IndexWriteError, UsageError
+from kb.errors import IndexCorruptError, IndexNotFoundError, IndexWriteError, KbError, UsageError
 from kb.models import FileRecord, SourceDocument
 
 
@@ -45,12 +46,16 @@ class LocalStore:
         self.index_type = index_type
         self._init = {"embedding_model": embedding_model, "dimension": dimension, "index_type": index_type}
         self._mutex = threading.RLock()
+        self._generation = 0  # bumped by every commit of this process (invalidates cached filter results)
+        self._filter_cache: dict[tuple[str, int, int], np.ndarray | None] = {}
+        self._checked = False  # integrity checked since this process took the writer lock
         self._lock = WriterLock(self.path)
         self.manifest = self._open_manifest(embedding_model, dimension, chunking, create)
         try:
             self._con = schema.connect(self.path, create=True)
         except sqlite3.OperationalError as exc:
             raise IndexWriteError(f"cannot open the index database in {self.path}: {exc}") from exc
+        self.read_only = schema.is_read_only(self._con)
         self.passages = PassageTable(self._con, self.manifest.dimension)
         self.records = RecordTables(self._con)
         self._vectors = self._load_vectors()
@@ -100,26 +105,45 @@ class LocalStore:
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
+        if getattr(self, "read_only", False):
+            raise IndexWriteError(
+                f"the index in {self.path} could only be opened read-only (its directory is read-only, "
+                "or the disk is full); searching works, writing does not. Nothing was changed."
+            )
         with self._mutex:
             self._lock.acquire(wait=self.lock_wait)
             yield
+
+    def begin_writing(self) -> None:
+        """Take the writer lock now (waiting up to `lock_wait`) and check the database before building on it.
+
+        An ingest calls this before planning, so a second writer waits or is refused before doing any work
+        (and, having waited, plans against what the first one wrote). The lock is held until `close()`.
+        """
+        with self._writing():
+            if not self._checked:
+                self.check()
+                self._checked = True
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         with self._writing():
             try:
                 self._con.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise IndexWriteError(f"cannot write to the index in {self.path}: {exc}") from exc
+            except sqlite3.DatabaseError as exc:
+                raise self._database_error(exc, writing=True) from exc
             try:
                 yield
                 self._con.execute("COMMIT")
             except BaseException as exc:
-                self._con.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.OperationalError):
-                    raise IndexWriteError(f"writing to {self.path} failed ({exc}); nothing was changed") from exc
+                if self._con.in_transaction:  # a failed COMMIT (disk full) may have rolled back already
+                    with suppress(sqlite3.Error):
+                        self._con.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.DatabaseError):
+                    raise self._database_error(exc, writing=True) from exc
                 raise
             self._data_version = self._pragma_data_version()
+            self._generation += 1
 
     @contextmanager
     def _read(self) -> Iterator[None]:
@@ -128,11 +152,26 @@ class LocalStore:
             if self._con.in_transaction:
                 yield
                 return
-            self._con.execute("BEGIN")
             try:
-                yield
-            finally:
-                self._con.execute("COMMIT")
+                self._con.execute("BEGIN")
+                try:
+                    yield
+                finally:
+                    if self._con.in_transaction:
+                        self._con.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                raise self._database_error(exc, writing=False) from exc
+
+    def _database_error(self, exc: sqlite3.DatabaseError, *, writing: bool) -> KbError:
+        """The KbError a user sees for an SQLite failure: damaged file, or a write or read that failed."""
+        if not isinstance(exc, sqlite3.OperationalError):  # SQLITE_CORRUPT, SQLITE_NOTADB: a damaged file
+            return IndexCorruptError(
+                f"the index database in {self.path} is damaged ({exc}); "
+                "re-index into a new directory (`kb ingest FOLDER --index NEW_DIR`)"
+            )
+        if writing:
+            return IndexWriteError(f"writing to {self.path} failed ({exc}); nothing was changed")
+        return KbError(f"cannot read the index in {self.path} ({exc})")
 
     def _apply(self, inserted: list[tuple[int, np.ndarray | None]], deleted: list[int]) -> None:
         """Mirror a committed SQLite change in the vector index."""
@@ -266,18 +305,26 @@ class LocalStore:
         with self._read():
             self._sync()
             candidates = None
-            if filters:
-                candidates = np.asarray(self.passages.vids(filters, with_embedding=True), dtype=np.int64)
+            if filters:  # vids without a vector are simply absent from FAISS: no need to read their rows
+                candidates = self._matching(filters)
             result = self._vectors.search(np.asarray(query_embedding, dtype=np.float32), top_k, candidates)
             docs = self.passages.documents(result.ids.tolist(), embeddings=False)
         return [replace(doc, score=float(score)) for doc, score in zip(docs, result.scores.tolist())]
 
-    def keyword_search(
-        self, query: str, filters: dict[str, Any] | None = None, top_k: int = 10, stopwords: frozenset[str] = frozenset()
-    ) -> list[Document]:
+    def _matching(self, filters: dict[str, Any]) -> np.ndarray | None:
+        """Filter results, cached until the data changes (dense and keyword retrieval share one filter)."""
+        key = (json.dumps(filters, sort_keys=True, default=str), self._data_version, self._generation)
+        if key not in self._filter_cache:
+            if len(self._filter_cache) >= 16:
+                self._filter_cache.pop(next(iter(self._filter_cache)))
+            self._filter_cache[key] = self.passages.matching(filters)
+        return self._filter_cache[key]
+
+    def keyword_search(self, query: str, filters: dict[str, Any] | None = None, top_k: int = 10) -> list[Document]:
         """The `top_k` best BM25 matches (accents folded, stemmed) within `filters`."""
         with self._read():
-            hits = self.passages.keyword(query, filters, top_k, stopwords)
+            self._sync()
+            hits = self.passages.keyword(query, filters, top_k, self._matching(filters) if filters else None)
             docs = self.passages.documents([vid for vid, _ in hits], embeddings=False)
         return [replace(doc, score=float(score)) for doc, (_vid, score) in zip(docs, hits)]
 
@@ -413,13 +460,16 @@ class LocalStore:
             raise IndexCorruptError(f"the index database in {self.path} is damaged ({result}); re-index")
 
     def close(self) -> None:
-        """Flush (when this process is the writer), release the lock, close the database."""
+        """Flush (when this process is the writer), then always release the lock and close."""
         with self._mutex:
-            if self._lock.held:
-                self.flush()
-                self._con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            self._lock.release()
-            self._con.close()
+            try:
+                if self._lock.held:
+                    self.flush()
+                    with suppress(sqlite3.Error):  # a checkpoint that fails (disk full) leaves the WAL: no loss
+                        self._con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                self._lock.release()
+                self._con.close()
 
     def __enter__(self) -> "LocalStore":
         return self

@@ -71,3 +71,6 @@ def save(vectors: VectorIndex, directory: Path, manifest: Manifest) -> None:
     for stale in directory.glob("vectors-*.faiss"):
         if stale.name != name:
             stale.unlink(missing_ok=True)
+    # Temporary files of writers killed mid-write (we hold the writer lock: no other write is under way).
+    for partial in [*directory.glob(".vectors-*.tmp-*"), *directory.glob(".manifest.json.tmp-*")]:
+        partial.unlink(missing_ok=True)

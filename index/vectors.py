@@ -5,6 +5,8 @@ reconciled with SQLite (by id set) whenever the two could differ.
 """
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +14,10 @@ import faiss
 import numpy as np
 
 from index.atomic import write_atomic
+
+# One query is searched on one thread: OpenMP's worker threads spin and lose badly when the cores are
+# shared (measured 3.5x slower at 100k vectors with 2 threads on a loaded 2-core machine).
+SEARCH_THREADS = 1
 
 # Above this many vectors `auto` switches from exact search to IVF with 8-bit scalar quantisation
 # (see bench/ and the README "Performance" section for the measurement behind it).
@@ -24,6 +30,16 @@ class SearchResult:
 
     ids: np.ndarray
     scores: np.ndarray
+
+
+@contextmanager
+def _threads(n: int) -> Iterator[None]:
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(n)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 def normalise(vectors: np.ndarray) -> np.ndarray:
@@ -91,11 +107,11 @@ class VectorIndex:
             return SearchResult(np.empty(0, np.int64), np.empty(0, np.float32))
         q = normalise(np.asarray(query, dtype=np.float32).reshape(1, -1))
         k = min(top_k, self.count if candidates is None else len(candidates))
-        params = self._params(candidates, exhaustive=False)
-        scores, ids = self.index.search(q, k, params=params)
-        if self.kind != "flat" and candidates is not None and (ids[0] >= 0).sum() < k:
-            # A restrictive filter can leave the probed IVF lists short: search every list.
-            scores, ids = self.index.search(q, k, params=self._params(candidates, exhaustive=True))
+        with _threads(SEARCH_THREADS):
+            scores, ids = self.index.search(q, k, params=self._params(candidates, exhaustive=False))
+            if self.kind != "flat" and candidates is not None and (ids[0] >= 0).sum() < k:
+                # A restrictive filter can leave the probed IVF lists short: search every list.
+                scores, ids = self.index.search(q, k, params=self._params(candidates, exhaustive=True))
         keep = ids[0] >= 0
         return SearchResult(ids[0][keep].astype(np.int64), scores[0][keep])
 
@@ -143,14 +159,20 @@ class VectorIndex:
 
     @classmethod
     def load(cls, path: Path, dimension: int, expected_sha256: str | None) -> "VectorIndex | None":
-        """Read a saved index; None when it is missing, damaged (checksum) or of another dimension."""
+        """Read a saved index; None when it is missing, unverified or damaged (checksum), or of another size.
+
+        Bytes reach FAISS only once their sha256 matches the manifest: FAISS does not validate its input.
+        """
         try:
             data = path.read_bytes()
         except OSError:
             return None
-        if expected_sha256 and hashlib.sha256(data).hexdigest() != expected_sha256:
+        if not expected_sha256 or hashlib.sha256(data).hexdigest() != expected_sha256:
             return None
-        index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+        try:
+            index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+        except RuntimeError:
+            return None
         if index.d != dimension:
             return None
         loaded = cls(dimension)

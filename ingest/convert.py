@@ -8,10 +8,12 @@ from haystack import Document
 from haystack.core.errors import PipelineRuntimeError
 
 from ingest.catalog import CatalogEntry
+from ingest.limits import MAX_FILE_BYTES, MAX_TEXT_FILE_BYTES, megabytes
 from ingest.pipeline import build_pipeline
 from kb.errors import DocumentReadError
 from kb.models import SourceDocument
 
+_TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 _MIN_HTML_WORDS = 5  # trafilatura returns a stray menu word ('Home') for pages without main text
 _SILENT_FAILURES = {
     ".html": "no main text found in HTML",
@@ -83,6 +85,7 @@ def _check_readable(path: Path) -> None:
         raise DocumentReadError(str(path), "not a regular file")
     if stat.st_size == 0:
         raise DocumentReadError(str(path), "empty file")
+    _check_size(path, stat.st_size)
     try:
         with path.open("rb") as handle:
             handle.read(1)
@@ -92,6 +95,20 @@ def _check_readable(path: Path) -> None:
         raise DocumentReadError(str(path), f"cannot read file ({error.strerror})") from None
     if not os.access(path, os.R_OK):
         raise DocumentReadError(str(path), "permission denied")
+
+
+def _check_size(path: Path, size: int) -> None:
+    """Refuse files too large to convert in bounded memory and time (see ingest/limits.py)."""
+    if path.suffix.lower() in _TEXT_SUFFIXES and size > MAX_TEXT_FILE_BYTES:
+        raise DocumentReadError(
+            str(path),
+            f"text file too large ({megabytes(size)}; kb indexes text files of up to "
+            f"{megabytes(MAX_TEXT_FILE_BYTES)} as one document): split it into smaller files",
+        )
+    if size > MAX_FILE_BYTES:
+        raise DocumentReadError(
+            str(path), f"file too large ({megabytes(size)}; kb reads files up to {megabytes(MAX_FILE_BYTES)})"
+        )
 
 
 def _source_document(meta: dict[str, Any], doc_id: str, rel_path: str, passages: int) -> SourceDocument:

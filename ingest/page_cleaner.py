@@ -7,7 +7,8 @@ from haystack import Document, component
 
 from ingest.running_lines import remove_running_lines
 
-_HYPHEN_BREAK = re.compile(r"(\w+)-[ \t]*\n[ \t]*([^\W\d_]+)")
+# \b: without it a very long word makes the search quadratic (minutes on a 1 MB token)
+_HYPHEN_BREAK = re.compile(r"\b(\w+)-[ \t]*\n[ \t]*([^\W\d_]+)")
 _WORD = re.compile(r"\w+(?:-\w+)*")
 _BULLET = re.compile(r"^(?:[•▪●◦‣∙·■□➢►\-–—*]|\(?[a-zA-Z0-9]{1,3}[.)])\s")
 _SENTENCE_END = (".", "!", "?", ":", ";", "…", '"', "”", ")")

@@ -9,6 +9,7 @@ from haystack import Document, component
 from haystack.components.converters.utils import get_bytestream_from_source, normalize_metadata
 from haystack.dataclasses import ByteStream
 
+from ingest.limits import MAX_TEXT_CHARS
 from kb.errors import DocumentReadError
 
 _PDF_DATE = re.compile(r"D:(\d{4})")
@@ -41,7 +42,7 @@ class PdfiumToDocument:
         """One Document from the bytes of one PDF."""
         pdf = _open(data, name)
         try:
-            pages = [_page_text(pdf, index) for index in range(len(pdf))]
+            pages = _pages(pdf, name)
             outline = _outline(pdf)
             properties = _properties(pdf)
         finally:
@@ -66,6 +67,22 @@ def _open(data: bytes, name: str) -> pdfium.PdfDocument:
         if "password" in str(error).lower():
             raise DocumentReadError(name, "password-protected PDF") from None
         raise DocumentReadError(name, "corrupt or truncated PDF") from None
+
+
+def _pages(pdf: pdfium.PdfDocument, name: str) -> list[str]:
+    """The text of every page, extracted one page at a time; refused beyond MAX_TEXT_CHARS of text."""
+    pages: list[str] = []
+    total = 0
+    for index in range(len(pdf)):
+        pages.append(_page_text(pdf, index))
+        total += len(pages[-1])
+        if total > MAX_TEXT_CHARS:
+            raise DocumentReadError(
+                name,
+                f"too much text for one document (over {MAX_TEXT_CHARS:,} characters by page {index + 1} "
+                f"of {len(pdf)}): split the PDF into parts",
+            )
+    return pages
 
 
 def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:

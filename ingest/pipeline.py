@@ -34,8 +34,9 @@ HTML_EXTRACTION = {
     "include_tables": True,
 }
 
-# Unicode NFC, Latin ligatures spelled out, control and zero-width characters dropped, horizontal whitespace
-# collapsed; page breaks (form feeds) and line breaks are kept for the page cleaner.
+# Unicode NFC, Latin ligatures spelled out, control and zero-width characters dropped, runs of 1,000+ non-space
+# characters dropped, horizontal whitespace collapsed; page breaks (form feeds) and line breaks are kept for the
+# page cleaner.
 NORMALISATION = {
     r"\r\n?|[\u2028\u2029\x0b\x85]": "\n",
     r"[\x00-\x08\x0e-\x1f\x7f\u00ad\u200b-\u200d\u2060\ufeff\ufffe\uffff]": "",
@@ -45,6 +46,9 @@ NORMALISATION = {
     "\ufb03": "ffi",
     "\ufb04": "ffl",
     "[\ufb05\ufb06]": "st",
+    # A run of 1,000+ non-space characters is never prose (base64 data, hex dumps): it would make one passage
+    # of megabytes that the model reads as a single unknown token.
+    r"(?<!\S)\S{1000,}": " ",
     r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+": " ",
     r" ?\n ?": "\n",
     r"\n{3,}": "\n\n",

@@ -153,7 +153,8 @@ class IngestRunner:
                 self._fail(key, exc.reason)
                 continue
             except FileNotFoundError:
-                self._fail(key, "broken symbolic link" if item.path.is_symlink() else "file disappeared during the run")
+                gone = "broken symbolic link" if item.path.is_symlink() else "file disappeared during the run"
+                self._fail(key, gone)
                 continue
             except OSError as exc:
                 self._fail(key, f"cannot read file: {exc.strerror or exc}")

@@ -3,7 +3,7 @@
 import fnmatch
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,24 +34,33 @@ def check_paths(paths: list[Path]) -> None:
             raise UsageError(f"{given}: permission denied")
 
 
-def scan(paths: list[Path]) -> Iterator[FoundFile]:
-    """Yield supported files under `paths` (files or folders), each once, in a stable order."""
+def scan(paths: list[Path], on_error: Callable[[str, str], None] | None = None) -> Iterator[FoundFile]:
+    """Yield supported files under `paths` (files or folders), each once, in a stable order.
+
+    A folder that cannot be listed is passed to `on_error(path, reason)` and skipped.
+    """
     check_paths(paths)
     seen: set[Path] = set()
     for given in paths:
         path = Path(given).expanduser()
         root = path.resolve() if path.is_dir() else path.resolve().parent
-        files = [path.resolve()] if path.is_file() else _walk(path.resolve())
+        report = on_error or (lambda _path, _reason: None)
+        files = [path.resolve()] if path.is_file() else _walk(path.resolve(), report)
         for file in files:
             if file not in seen:
                 seen.add(file)
                 yield FoundFile(file, root)
 
 
-def _walk(root: Path) -> Iterator[Path]:
+def _walk(root: Path, on_error: Callable[[str, str], None]) -> Iterator[Path]:
     visited: set[tuple[int, int]] = set()
     ignores: dict[Path, list[str]] = {}
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=lambda _e: None):
+
+    def unreadable(error: OSError) -> None:
+        reason = f"cannot read folder: {error.strerror or error}; its files were skipped"
+        on_error(str(error.filename), reason)
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=unreadable):
         here = Path(dirpath)
         try:
             st = here.stat()
@@ -63,7 +72,12 @@ def _walk(root: Path) -> Iterator[Path]:
             continue
         visited.add((st.st_dev, st.st_ino))
         if (here / IGNORE_FILE).is_file():
-            ignores[here] = _read_ignore(here / IGNORE_FILE)
+            try:
+                ignores[here] = _read_ignore(here / IGNORE_FILE)
+            except OSError as exc:  # indexing what the user meant to exclude would be worse than skipping
+                on_error(str(here / IGNORE_FILE), f"cannot read it ({exc.strerror}); the folder was skipped")
+                dirnames[:] = []
+                continue
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not _ignored(here / d, ignores, True))
         for name in sorted(filenames):
             file = here / name

@@ -12,10 +12,12 @@ with warnings.catch_warnings():
 
 _MAYBE_SEVERAL = re.compile(r"[.!?…。؟][\"'”’»)\]]*\s+\S")
 # A candidate boundary: the word before, the terminator (with closing quotes/brackets), the space after.
-_CANDIDATE = re.compile(r"(\S*?)([.!?…]+[\"'”’»)\]]*)(\s+)(?=\S)")
+# (?<!\S) anchors at a word start: without it a very long token makes the search quadratic.
+_CANDIDATE = re.compile(r"(?<!\S)(\S*?)([.!?…]+[\"'”’»)\]]*)(\s+)(?=\S)")
 _OPENERS = '¿¡"“‘«(['
 _CLOSERS = "\"'”’»)]"
 _NUMBER = re.compile(r"^[\d.,%]*\d[\d.,%]*\d[\d.,%]*$")
+_PYSBD_WINDOW = 5_000
 
 
 @cache
@@ -75,6 +77,32 @@ def _plain_cuts(text: str, lang: str) -> list[int] | None:
 
 
 def _pysbd_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    """Sentence spans found by pysbd, fed windows of at most `_PYSBD_WINDOW` characters.
+
+    pysbd's time grows with the square of its input (minutes for one 300 kB paragraph); a window ends
+    after a '. ' where it can, so only pathologically long paragraphs are ever cut mid-sentence.
+    """
+    spans: list[tuple[int, int]] = []
+    for start, end in _windows(text, _PYSBD_WINDOW):
+        spans += [(start + a, start + b) for a, b in _pysbd_window(text[start:end], lang)]
+    return spans
+
+
+def _windows(text: str, size: int) -> list[tuple[int, int]]:
+    """(start, end) pieces of `text` of at most `size` characters, cut after a sentence end or a space."""
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > size:
+        low, high = start + size // 2, start + size
+        cut = max(text.rfind(". ", low, high), text.rfind("? ", low, high), text.rfind("! ", low, high))
+        cut = cut + 2 if cut >= 0 else text.rfind(" ", low, high) + 1 or high
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, len(text)))
+    return pieces
+
+
+def _pysbd_window(text: str, lang: str) -> list[tuple[int, int]]:
     """Sentence spans found by pysbd, mapped back onto `text`."""
     spans: list[tuple[int, int]] = []
     position = 0

@@ -1,0 +1,14 @@
+"""How much one file may hold: beyond these limits it is refused with a reason instead of exhausting memory.
+
+A document's text is converted, cleaned and split in memory, so the limits bound memory; they also bound
+time: 20 million characters is about 11,000 passages, some 8 minutes of embedding on a 2-core machine.
+"""
+
+MAX_FILE_BYTES = 200 * 1024 * 1024  # any file is read whole by its converter (PDFs with images are big)
+MAX_TEXT_CHARS = 20_000_000  # one document's text: a 3,000-page PDF report holds about 10 million
+MAX_TEXT_FILE_BYTES = 20 * 1024 * 1024  # plain text and Markdown are refused by size, before they are read
+
+
+def megabytes(size: int) -> str:
+    """A byte count as '50.0 MB'."""
+    return f"{size / 1024 / 1024:.1f} MB"
