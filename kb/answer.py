@@ -1,17 +1,53 @@
-"""Extractive, verifiable answers: sentences quoted verbatim from retrieved passages, each cited."""
+"""Extractive, verifiable answers: sentences quoted verbatim from retrieved passages, each cited.
 
-import re
+How an answer is made (calibration of the constants: `kb eval --questions corpus/questions.jsonl --sweep`):
+1. kb abstains at once when the question names something the knowledge base never mentions (a name, or a
+   number that no retrieved passage holds), or names a country that no retrieved passage is about;
+2. the sentences of the best passages are cut with the ingestion's sentence splitter;
+3. a cheap pre-score (keyword overlap, passage rank, numbers for "how much" questions) keeps the
+   `EMBED_BUDGET` most promising ones;
+4. those are embedded with their passage's title and heading (a sentence often leaves its subject to them)
+   and scored: cosine with the question + keyword overlap - a small rank prior (+ the number bonus);
+5. if the best score is under `ABSTAIN_BELOW`, kb abstains and lists the nearest passages instead.
+"""
+
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-from haystack import Document
 
+from kb.quotes import (
+    Span,
+    asks_for_examples,
+    asks_for_number,
+    in_context,
+    keyword_overlap,
+    named_countries,
+    new_number,
+    passage_about,
+    passage_countries,
+    quote_pages,
+    salient_terms,
+    sentences,
+    words_of,
+)
 from kb.search import Hit
 
-MAX_SENTENCES = 6
-ABSTAIN_BELOW = 0.35  # best sentence support under this: the corpus does not answer (calibrated in kb eval)
-_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_SENTENCES = 6  # at most this many sentences in an answer
+FOCUSED_SENTENCES = 3  # ... and this many when the question does not ask for examples across countries
+ANSWER_HITS = 10  # passages retrieved per question (also listed as `related` after an abstention)
+ANSWER_PASSAGES = 6  # sentences are drawn from this many of the best passages
+EMBED_BUDGET = 12  # sentences embedded per question (the rest are dropped by the pre-score)
+KEYWORD_WEIGHT = 0.15  # weight of keyword overlap next to the cosine similarity
+RANK_WEIGHT = 0.03  # penalty per passage rank
+NUMBER_BONUS = 0.1  # for a sentence holding a new number when the question asks how much, how many, when...
+PRE_RANK_WEIGHT = 0.05  # the pre-score's penalty per passage rank
+MARGIN = 0.15  # other sentences join the answer when within this of the best one
+ABSTAIN_BELOW = 0.46  # best sentence score under this: the corpus does not answer (`kb eval --questions --sweep`)
+NO_ANSWER = "The knowledge base has no passage that answers this question."
+
+Embed = Callable[[list[str]], Any]
 
 
 @dataclass
@@ -28,6 +64,9 @@ class Citation:
     year: int | None
     doc_type: str
     quote: str
+    page_end: int | None = None  # differs from `page` only when the quote's page is uncertain
+    region: list[str] = field(default_factory=list)
+    lang: str | None = None
 
 
 @dataclass
@@ -39,108 +78,193 @@ class Answer:
     abstained: bool
     citations: list[Citation] = field(default_factory=list)
     related: list[dict[str, Any]] = field(default_factory=list)
+    support: float = 0.0  # score of the best sentence (what the abstention threshold is compared with)
+    reason: str | None = None  # why kb abstained: "no-passage", "unknown-term", "country", "support"
+    note: str | None = None  # e.g. why the generator was not used
+    generated: bool = False
+    hits: list[Hit] = field(default_factory=list, repr=False)  # the retrieved passages (not in the JSON)
+
+    @property
+    def refused_by_rule(self) -> bool:
+        """Abstained for a reason that no support threshold would change."""
+        return self.reason in ("no-passage", "unknown-term", "country")
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of an answer."""
-        return {
+        data: dict[str, Any] = {
             "question": self.question,
             "answer": self.answer,
             "abstained": self.abstained,
             "citations": [asdict(c) for c in self.citations],
             "related": self.related,
+            "support": round(self.support, 4),
         }
+        if self.reason:
+            data["reason"] = self.reason
+        if self.note:
+            data["note"] = self.note
+        if self.generated:
+            data["generated"] = True
+        return data
 
 
 @dataclass
-class Sentence:
-    """A candidate sentence: its text, where it sits in its passage, and its support score."""
+class Candidate:
+    """A candidate sentence: where it sits (a span of a hit's passage) and its scores."""
 
-    text: str
-    start: int
+    span: Span
     hit: Hit
+    keywords: float = 0.0
+    position: int = 0  # rank of its passage among those answered from (0: the best)
+    bonus: float = 0.0
     score: float = 0.0
 
-
-def sentences_of(doc: Document) -> list[tuple[str, int]]:
-    """(sentence, offset) pairs covering a passage; every sentence is a verbatim substring."""
-    text = doc.content or ""
-    spans = []
-    for match in re.finditer(r"[^.!?;]+(?:[.!?;]+|$)", text):
-        raw = match.group(0)
-        stripped = raw.strip()
-        if len(_WORD.findall(stripped)) >= 4:
-            spans.append((stripped, match.start() + raw.index(stripped)))
-    return spans
+    @property
+    def text(self) -> str:
+        return self.span.text
 
 
-def keyword_overlap(question: str, sentence: str) -> float:
-    """Share of the question's content words (4+ letters) found in the sentence."""
-    q = {w for w in _WORD.findall(question.lower()) if len(w) > 3}
-    if not q:
-        return 0.0
-    s = set(_WORD.findall(sentence.lower()))
-    return len(q & s) / len(q)
+def compose(
+    question: str,
+    hits: Sequence[Hit],
+    embed: Embed,
+    *,
+    query_vector: Sequence[float] | None = None,
+    threshold: float = ABSTAIN_BELOW,
+    mentioned: Callable[[str], bool] | None = None,
+    about: frozenset[str] | None = None,
+) -> Answer:
+    """Pick the best-supported sentences from `hits` and cite each; abstain when support is too weak.
 
-
-def compose(question: str, hits: list[Hit], embed: Any, threshold: float = ABSTAIN_BELOW) -> Answer:
-    """Pick the best-supported sentences from `hits` and cite each; abstain when support is too weak."""
-    candidates = [Sentence(text, start, hit) for hit in hits for text, start in sentences_of(hit.passage)]
+    `mentioned(name)` tells whether the knowledge base mentions a name anywhere (a question about a name it
+    never mentions is not answered). `about`: answer only from passages about these countries (default: the
+    countries the question names).
+    """
+    hits = list(hits)
     related = [h.to_dict() for h in hits[:5]]
+    if not hits:
+        return _abstain(question, hits, related, "no-passage", 0.0)
+    unknown = unknown_terms(question, hits, mentioned)
+    if unknown:
+        return _abstain(question, hits, related, "unknown-term", 0.0, unknown)
+    pool = hits[:ANSWER_PASSAGES]
+    countries = about if about is not None else named_countries(question)
+    if countries:
+        concerns = passage_about if about is not None else passage_countries
+        pool = [h for h in pool if countries & concerns(h.passage)]
+        if not pool:
+            return _abstain(question, hits, related, "country", 0.0, sorted(countries))
+    candidates = _prescored(question, pool)
     if not candidates:
-        return _abstain(question, related)
-    vectors = np.asarray(embed([question] + [c.text for c in candidates]), dtype=np.float32)
-    sims = vectors[1:] @ vectors[0]
-    for cand, sim in zip(candidates, sims.tolist()):
-        cand.score = sim + 0.15 * keyword_overlap(question, cand.text) - 0.01 * cand.hit.rank
+        return _abstain(question, hits, related, "no-passage", 0.0)
+    _score(question, candidates, embed, query_vector)
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
-    if ranked[0].score < threshold:
-        return _abstain(question, related)
-    chosen = _select(ranked)
-    citations, parts = [], []
-    for n, cand in enumerate(chosen, start=1):
-        citations.append(_citation(n, cand))
-        parts.append(f"{cand.text} [{n}]")
-    return Answer(question, " ".join(parts), False, citations, related)
+    support = ranked[0].score
+    if support < threshold:
+        return _abstain(question, hits, related, "support", support)
+    chosen = select(ranked, asks_for_examples(question))
+    citations = [citation_for(n, c) for n, c in enumerate(chosen, start=1)]
+    text = " ".join(f"{c.text} [{n}]" for n, c in enumerate(chosen, start=1))
+    return Answer(question, text, False, citations, related, support=support, hits=hits)
 
 
-def _select(ranked: list[Sentence]) -> list[Sentence]:
+def unknown_terms(question: str, hits: list[Hit], mentioned: Callable[[str], bool] | None) -> list[str]:
+    """Names in the question that the knowledge base never mentions, and numbers no retrieved passage holds."""
+    names, numbers = salient_terms(question)
+    words = words_of([h.passage for h in hits])
+    missing = [n for n in numbers if n not in words]
+    if mentioned is not None:
+        missing += [n for n in names if not mentioned(n)]
+    return missing
+
+
+def _prescored(question: str, hits: list[Hit]) -> list[Candidate]:
+    """The `EMBED_BUDGET` candidates with the best keyword overlap and passage rank."""
+    numeric = asks_for_number(question)
+    candidates = []
+    for position, hit in enumerate(hits):
+        for span in sentences(hit.passage):
+            cand = Candidate(span, hit, keyword_overlap(question, span.text), position=position)
+            cand.bonus = NUMBER_BONUS if numeric and new_number(question, span.text) else 0.0
+            cand.score = cand.keywords - PRE_RANK_WEIGHT * position + cand.bonus
+            candidates.append(cand)
+    candidates.sort(key=lambda c: c.score, reverse=True)
+    return candidates[:EMBED_BUDGET]
+
+
+def _score(question: str, candidates: list[Candidate], embed: Embed, query_vector: Sequence[float] | None) -> None:
+    """Cosine with the question (one batch) + keyword overlap - a small rank prior + the number bonus."""
+    texts = [in_context(c.hit.passage, c.text) for c in candidates]
+    if query_vector is None:
+        vectors = np.asarray(embed([question] + texts), dtype=np.float32)
+        query, rows = vectors[0], vectors[1:]
+    else:
+        query, rows = np.asarray(query_vector, dtype=np.float32), np.asarray(embed(texts), dtype=np.float32)
+    for cand, sim in zip(candidates, (rows @ query).tolist(), strict=True):
+        cand.score = sim + KEYWORD_WEIGHT * cand.keywords - RANK_WEIGHT * cand.position + cand.bonus
+
+
+def select(ranked: list[Candidate], broad: bool) -> list[Candidate]:
+    """The best sentence and those close to it: distinct texts, at most two per passage; spread over documents
+    first when the question asks for examples or countries."""
     best = ranked[0].score
-    chosen: list[Sentence] = []
-    seen_text: set[str] = set()
-    per_passage: dict[str, int] = {}
-    for cand in ranked:
-        if len(chosen) >= MAX_SENTENCES or cand.score < best - 0.15:
-            break
-        pid = cand.hit.passage.id
-        if cand.text in seen_text or per_passage.get(pid, 0) >= 2:
-            continue
-        seen_text.add(cand.text)
-        per_passage[pid] = per_passage.get(pid, 0) + 1
-        chosen.append(cand)
+    limit = MAX_SENTENCES if broad else FOCUSED_SENTENCES
+    close = [c for c in ranked if c.score >= best - (2 * MARGIN if broad else MARGIN)]
+    chosen: list[Candidate] = []
+    seen: set[str] = set()
+    passes = (True, False) if broad else (False,)
+    for one_per_document in passes:
+        for cand in close:
+            if len(chosen) >= limit:
+                return chosen
+            doc = str(cand.hit.passage.meta.get("doc_id"))
+            if cand.text in seen or _count(chosen, cand.hit.passage.id) >= 2:
+                continue
+            if one_per_document and any(str(c.hit.passage.meta.get("doc_id")) == doc for c in chosen):
+                continue
+            seen.add(cand.text)
+            chosen.append(cand)
     return chosen
 
 
-def _citation(n: int, cand: Sentence) -> Citation:
+def _count(chosen: list[Candidate], passage_id: str) -> int:
+    return sum(1 for c in chosen if c.hit.passage.id == passage_id)
+
+
+def citation_for(n: int, cand: Candidate) -> Citation:
+    """Citation number `n` for a candidate sentence (its page located within the passage)."""
     meta = cand.hit.passage.meta
+    page, page_end = quote_pages(cand.hit.passage, cand.span)
     return Citation(
         n=n,
         passage_id=cand.hit.passage.id,
         doc_id=str(meta.get("doc_id")),
         title=str(meta.get("title") or ""),
         path=str(meta.get("path") or ""),
-        page=meta.get("page_start"),
+        page=page,
         country=list(meta.get("countries") or []),
         year=meta.get("year"),
         doc_type=str(meta.get("doc_type") or ""),
         quote=cand.text,
+        page_end=page_end,
+        region=list(meta.get("regions") or []),
+        lang=meta.get("lang"),
     )
 
 
-def _abstain(question: str, related: list[dict[str, Any]]) -> Answer:
-    text = (
-        "The knowledge base has no passage that answers this question. "
-        "The nearest passages are listed below for you to judge."
-        if related
-        else "The knowledge base has no passage that answers this question."
-    )
-    return Answer(question, text, True, [], related)
+def _abstain(
+    question: str, hits: list[Hit], related: list[dict[str, Any]], reason: str, support: float, terms: Sequence[str] = ()
+) -> Answer:
+    text = NO_ANSWER
+    if reason == "unknown-term":
+        text += f" It never mentions {_listing(terms)}."
+    elif reason == "country":
+        text += f" None of the passages found is about {_listing(terms)}."
+    text += " The nearest passages are listed for you to judge." if related else ""
+    return Answer(question, text, True, [], related, support=support, reason=reason, hits=hits)
+
+
+
+def _listing(terms: Sequence[str]) -> str:
+    quoted = [f"“{t}”" for t in terms]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]

@@ -65,12 +65,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="a short answer made of cited quotes")
     p.add_argument("question")
     p.add_argument("--generate", action="store_true", help="write the answer with the LLM at $KB_LLM_URL")
+    p.add_argument("--mode", choices=["dense", "keyword", "hybrid"], default="hybrid")
+    _location(p), _filters(p), _json(p)
+
+    p = sub.add_parser("compare", help="the same question per country, region or year")
+    p.add_argument("question")
+    p.add_argument("--by", choices=["country", "region", "year"], required=True)
+    p.add_argument("--countries", "--groups", dest="groups", metavar="A,B", action="append", default=[],
+                   help="the groups to compare (countries by name or code in en/fr/es, regions, years); "
+                        "default: the groups the best passages come from")
     _location(p), _filters(p), _json(p)
 
     p = sub.add_parser("eval", help="measure retrieval and answer quality")
-    p.add_argument("--beir", type=Path, metavar="DIR", help="a BEIR-format benchmark folder (e.g. SciFact)")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--beir", type=Path, metavar="DIR", help="a BEIR-format benchmark folder (e.g. SciFact)")
+    source.add_argument("--questions", type=Path, metavar="FILE",
+                        help="questions with cited answers (format of corpus/questions.jsonl); "
+                             "--index must hold the questions' corpus")
     p.add_argument("--split", default="test")
-    p.add_argument("--mode", action="append", choices=["dense", "keyword", "hybrid"], help="repeatable; default all")
+    p.add_argument("--mode", action="append", choices=["dense", "keyword", "hybrid"],
+                   help="repeatable; default all (--beir) or hybrid (--questions)")
+    p.add_argument("--sweep", action="store_true", help="with --questions: abstention errors per threshold")
     _location(p), _json(p)
 
     p = sub.add_parser("docs", help="list indexed documents")
@@ -78,6 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("tui", help="open the terminal UI")
     _location(p)
+
+    p = sub.add_parser("migrate", help="copy a knowledge base to another store without re-embedding")
+    p.add_argument("--from", dest="source", required=True, metavar="SRC",
+                   help="index directory, milvus:FILE.db or milvus://host:19530[/NAME]")
+    p.add_argument("--to", dest="destination", required=True, metavar="DST",
+                   help="same kinds of location; created with the source's model and chunking if missing")
+    p.add_argument("--batch", type=int, default=1000, metavar="N", help="passages per batch (default 1000)")
+    _json(p)
     return parser
 
 
@@ -131,18 +154,36 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     """`kb ask`."""
     with _kb(args) as kb:
-        answer = kb.ask(args.question, _search_filters(args))
+        answer = kb.ask(args.question, _search_filters(args), mode=args.mode, generate=args.generate)
     print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if args.json else render.answer(answer))
     return 0
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    """`kb eval --beir DIR`."""
-    if not args.beir:
-        raise UsageError("kb eval needs --beir DIR")
+def cmd_compare(args: argparse.Namespace) -> int:
+    """`kb compare`."""
+    groups = [g.strip() for value in args.groups for g in value.split(",") if g.strip()]
     with _kb(args) as kb:
-        result = kb.eval_beir(args.beir, split=args.split, modes=args.mode)
-    print(json.dumps(result, indent=2) if args.json else render.beir(result))
+        comparison = kb.compare(args.question, args.by, groups or None, _search_filters(args))
+    if args.json:
+        print(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(render.comparison(comparison))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """`kb eval --beir DIR` or `kb eval --questions FILE`."""
+    if args.sweep and not args.questions:
+        raise UsageError("--sweep goes with --questions FILE")
+    with _kb(args) as kb:
+        if args.questions:
+            results = [kb.eval_questions(args.questions, mode=m, sweep=args.sweep) for m in args.mode or ["hybrid"]]
+            text = "\n\n".join(render.question_eval(r) for r in results)
+            data: Any = results[0] if len(results) == 1 else results
+        else:
+            data = kb.eval_beir(args.beir, split=args.split, modes=args.mode)
+            text = render.beir(data)
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else text)
     return 0
 
 
@@ -163,14 +204,28 @@ def cmd_tui(args: argparse.Namespace) -> int:
     return run(index=args.index, store=args.store)
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """`kb migrate`: passages with their vectors, then documents and file records; run again to resume."""
+    from kb.config import Settings
+    from kb.migrate import migrate_locations
+
+    with render.migrate_progress(enabled=not args.json) as progress:
+        report = migrate_locations(args.source, args.destination, batch=args.batch, progress=progress,
+                                   token=Settings().milvus_token)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else render.migration_report(report))
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ingest": cmd_ingest,
     "stats": cmd_stats,
     "search": cmd_search,
     "ask": cmd_ask,
+    "compare": cmd_compare,
     "eval": cmd_eval,
     "docs": cmd_docs,
     "tui": cmd_tui,
+    "migrate": cmd_migrate,
 }
 
 
@@ -188,6 +243,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        cause = _kb_cause(exc)
+        if cause is None:
+            raise
+        print(f"kb: error: {cause}", file=sys.stderr)
+        return cause.exit_code
+
+
+def _kb_cause(exc: BaseException) -> KbError | None:
+    """The KbError behind `exc`: Haystack wraps what a pipeline component raises in PipelineRuntimeError."""
+    cause = exc.__cause__
+    while cause is not None and not isinstance(cause, KbError):
+        cause = cause.__cause__
+    return cause
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from kb.errors import UsageError
 from kb.filters import SearchFilters
 
 if TYPE_CHECKING:
@@ -12,12 +13,14 @@ if TYPE_CHECKING:
 GroupBy = Literal["country", "region", "year"]
 GROUP_FIELDS: dict[str, str] = {"country": "countries", "region": "regions", "year": "year"}
 MAX_DISCOVERED = 8
+DISCOVERY_DEPTH = 30  # passages read to find which groups have evidence, when no group is named
+PASSAGES_PER_ROW = 3
 NO_EVIDENCE = "No evidence in the knowledge base."
 
 
 @dataclass
 class ComparisonRow:
-    """One group's finding: its extractive answer, or an explicit absence of evidence."""
+    """One group's finding: its extractive answer and best passages, or an explicit absence of evidence."""
 
     group: str
     answer: "Answer"
@@ -35,6 +38,7 @@ class ComparisonRow:
             "evidence": self.evidence,
             "answer": data["answer"] if self.evidence else NO_EVIDENCE,
             "citations": data["citations"],
+            "passages": [h.to_dict() for h in self.answer.hits[:PASSAGES_PER_ROW]] if self.evidence else [],
         }
 
 
@@ -57,16 +61,39 @@ def group_filters(base: SearchFilters, by: GroupBy, group: str) -> SearchFilters
         return replace(base, countries=[group])
     if by == "region":
         return replace(base, regions=[group])
-    year = int(group)
+    try:
+        year = int(group)
+    except ValueError:
+        raise UsageError(f"{group!r} is not a year; give years like 2019,2020") from None
     return replace(base, year_from=year, year_to=year)
 
 
+def resolve_groups(by: GroupBy, groups: list[str]) -> list[str]:
+    """Requested groups in their stored form (countries from names or codes in en/fr/es), duplicates dropped."""
+    names: list[str] = []
+    for group in (g.strip() for g in groups):
+        if not group:
+            continue
+        checked = group_filters(SearchFilters(), by, group).resolved()
+        name = (checked.countries or checked.regions or [str(checked.year_from)])[0]
+        if name not in names:
+            names.append(name)
+    return names
+
+
 def discover_groups(kb: "KnowledgeBase", question: str, by: GroupBy, filters: SearchFilters) -> list[str]:
-    """The groups that the best passages for `question` come from, in rank order."""
+    """The groups that the best passages for `question` are about, in rank order."""
+    from kb.quotes import passage_about
+
     found: list[str] = []
-    for hit in kb.search(question, filters, top_k=30):
-        value = hit.passage.meta.get(GROUP_FIELDS[by])
-        for item in value if isinstance(value, list) else [value]:
+    for hit in kb.search(question, filters, top_k=DISCOVERY_DEPTH):
+        meta = hit.passage.meta
+        if by == "country":
+            values: list[Any] = sorted(passage_about(hit.passage))
+        else:
+            value = meta.get(GROUP_FIELDS[by])
+            values = value if isinstance(value, list) else [value]
+        for item in values:
             if item is not None and str(item) not in found:
                 found.append(str(item))
     return found[:MAX_DISCOVERED]
@@ -81,12 +108,9 @@ def compare(
 ) -> Comparison:
     """One row per group (requested, or discovered from the best passages) with its cited finding."""
     base = (filters or SearchFilters()).resolved()
-    if groups:
-        checked = [group_filters(SearchFilters(), by, g).resolved() for g in groups]
-        names = [(c.countries or c.regions or [str(c.year_from)])[0] for c in checked]
-    else:
-        names = discover_groups(kb, question, by, base)
+    names = resolve_groups(by, groups) if groups else discover_groups(kb, question, by, base)
     result = Comparison(question, by)
     for name in names:
-        result.rows.append(ComparisonRow(name, kb.ask(question, group_filters(base, by, name))))
+        about = frozenset({name}) if by == "country" else None
+        result.rows.append(ComparisonRow(name, kb.ask(question, group_filters(base, by, name), about=about)))
     return result

@@ -12,6 +12,7 @@ from kb.models import IngestReport, SourceDocument
 
 if TYPE_CHECKING:
     from kb.answer import Answer
+    from kb.compare import Comparison
     from kb.search import Hit
 
 
@@ -21,6 +22,8 @@ def quiet_libraries() -> None:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     for name in ("haystack", "sentence_transformers", "transformers", "pypdf", "trafilatura", "faiss"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    for name in ("pymilvus", "milvus_lite"):  # they log tracebacks for errors kb reports in one line
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def citation_label(meta: dict[str, Any]) -> str:
@@ -60,8 +63,10 @@ def hits(results: list["Hit"]) -> str:
 def answer(ans: "Answer") -> str:
     """An answer followed by its numbered references (or the nearest passages after an abstention)."""
     lines = [textwrap.fill(ans.answer, 100), ""]
+    if ans.note:
+        lines += [f"Note: {ans.note}", ""]
     for c in ans.citations:
-        page = page_label(c.page, c.page)
+        page = page_label(c.page, c.page_end)
         country = ", ".join(c.country) or "global"
         lines.append(f"[{c.n}] {c.title} — {country}, {c.year or 'n.d.'}, {c.doc_type.replace('_', ' ')}"
                      f"{', ' + page if page else ''}\n    {c.path}")
@@ -70,6 +75,49 @@ def answer(ans: "Answer") -> str:
         for r in ans.related:
             lines.append(f"  - {r['title']} ({page_label(r.get('page_start'), r.get('page_end')) or r.get('path')})")
     return "\n".join(lines).rstrip()
+
+
+def comparison(result: "Comparison") -> str:
+    """One block per group: its cited finding, or the explicit absence of evidence."""
+    from kb.compare import NO_EVIDENCE
+
+    if not result.rows:
+        return "No group has a passage about this question."
+    blocks = []
+    for row in result.rows:
+        if not row.evidence:
+            blocks.append(f"{row.group}: {NO_EVIDENCE}")
+            continue
+        refs = "\n".join(
+            f"    [{c.n}] {c.title}{', ' + page_label(c.page, c.page_end) if c.page else ''}" for c in row.answer.citations
+        )
+        blocks.append(f"{row.group}:\n{textwrap.indent(textwrap.fill(row.answer.answer, 96), '  ')}\n{refs}")
+    return "\n\n".join(blocks)
+
+
+def question_eval(result: dict[str, Any]) -> str:
+    """`kb eval --questions` as a small table: overall, then per language."""
+    cols = ("hit@1", "hit@5", "hit@10", "cited_correct", "answerable_refused", "unanswerable_answered", "quotes_valid")
+    heads = ("hit@1", "hit@5", "hit@10", "cited", "refused", "answered", "quotes")
+    lines = [f"{result['questions_file']} on {result['index']} ({result['mode']}, {result['ms_per_question']:.0f} ms/question)",
+             f"{'':<8} {'n':>4} " + " ".join(f"{h:>8}" for h in heads)]
+    for name, row in [("overall", result["overall"]), *result["per_language"].items()]:
+        cells = " ".join(f"{row[c]:>8.3f}" if row[c] is not None else f"{'—':>8}" for c in cols)
+        lines.append(f"{name:<8} {row['questions']:>4} {cells}")
+    lines.append("refused = answerable questions refused; answered = unanswerable questions answered")
+    for key in ("misses", "wrongly_refused", "wrongly_answered"):
+        if result.get(key):
+            lines.append(f"{key.replace('_', ' ')}: {', '.join(result[key])}")
+    sweep = result.get("sweep")
+    if sweep:
+        lines.append(f"calibrated abstention threshold: {sweep['calibrated_threshold']} "
+                     f"(held-out halves: {'; '.join(_held(h) for h in sweep['held_out'])})")
+    return "\n".join(lines)
+
+
+def _held(row: dict[str, Any]) -> str:
+    return (f"{row['threshold']} → refused {row['answerable_refused']:.3f}, "
+            f"answered {row['unanswerable_answered']:.3f} on {row['measured_on']}")
 
 
 def ingest_report(report: IngestReport) -> str:
@@ -144,3 +192,25 @@ def ingest_progress(enabled: bool = True) -> Iterator[Callable[[Any], None] | No
                        rate=event.rate, current=event.current[:40])
 
         yield update
+
+
+@contextmanager
+def migrate_progress(enabled: bool = True) -> Iterator[Callable[[Any], None] | None]:
+    """A progress bar for `kb migrate` on a terminal; nothing otherwise."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("[bold]migrating"), BarColumn(), TextColumn("{task.completed}/{task.total} passages"),
+               TextColumn("{task.fields[skipped]} already there"), TimeRemainingColumn())
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("migrate", total=None, skipped=0)
+        yield lambda e: bar.update(task, completed=e.done, total=e.total, skipped=e.skipped)
+
+
+def migration_report(report: Any) -> str:
+    """A short summary of a migration."""
+    return (f"passages {report.passages_total}: copied {report.passages_copied}, already there "
+            f"{report.passages_skipped}; documents {report.documents}, file records {report.files}; "
+            f"verified in {report.seconds:.1f}s")

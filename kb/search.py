@@ -1,6 +1,8 @@
 """Hybrid retrieval as Haystack query pipelines: dense (FAISS) + keyword (BM25), fused by RRF."""
 
 import hashlib
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -9,11 +11,12 @@ from haystack import Document, Pipeline
 from haystack.components.joiners import DocumentJoiner
 
 from index.retrievers import KbEmbeddingRetriever, KbKeywordRetriever
-from kb.filters import fold
 
 Mode = Literal["dense", "keyword", "hybrid"]
 MODES: tuple[Mode, ...] = ("dense", "keyword", "hybrid")
-CANDIDATES = 50  # each retriever's list length before fusion
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+_NON_WORD = re.compile(r"[\W_]+")
+CANDIDATES = 20  # each retriever's list length before fusion (at least twice the hits wanted; 50 measured no better)
 
 
 @dataclass
@@ -49,6 +52,14 @@ class Hit:
         }
 
 
+@dataclass
+class Retrieved:
+    """A pipeline's ranked passages, and the query embedding when the pipeline computed one."""
+
+    documents: list[Document]
+    query_embedding: list[float] | None = None
+
+
 def build_pipeline(
     store: Any, make_embedder: Callable[[], Any], mode: Mode, candidates: int = CANDIDATES
 ) -> Pipeline:
@@ -67,22 +78,64 @@ def build_pipeline(
     return pipe
 
 
-def run_pipeline(pipe: Pipeline, mode: Mode, query: str, filters: dict[str, Any] | None, top_k: int) -> list[Document]:
-    """Run a pipeline from `build_pipeline` and return its ranked passages."""
+def retrieve(
+    pipe: Pipeline,
+    mode: Mode,
+    query: str,
+    filters: dict[str, Any] | None,
+    top_k: int,
+    candidates: int | None = None,
+    focus: dict[str, Any] | None = None,
+) -> Retrieved:
+    """Run a pipeline from `build_pipeline`: the `top_k` best passages, each retriever reading `candidates`.
+
+    `focus` (hybrid only): a filter naming what the query is about (e.g. the countries it names); the dense and
+    keyword lists of passages inside it join the fusion, so that those passages rise without others being cut.
+    """
+    depth = max(top_k, candidates or 0)
     data: dict[str, Any] = {}
     if mode in ("dense", "hybrid"):
         data["embedder"] = {"text": query}
-        data["dense"] = {"filters": filters, "top_k": top_k}
+        data["dense"] = {"filters": filters, "top_k": depth}
     if mode in ("keyword", "hybrid"):
-        data["keyword"] = {"query": query, "filters": filters, "top_k": top_k}
-    out = pipe.run(data)
+        data["keyword"] = {"query": query, "filters": filters, "top_k": depth}
+    wanted = {"embedder", "dense", "keyword"} if focus and mode == "hybrid" else {"embedder"}
+    out = pipe.run(data, include_outputs_from=wanted if mode != "keyword" else None)
     final = {"dense": "dense", "keyword": "keyword", "hybrid": "joiner"}[mode]
-    return list(out[final]["documents"])
+    embedding = out.get("embedder", {}).get("embedding")
+    documents = list(out[final]["documents"])
+    if focus and mode == "hybrid":
+        documents = _fuse_focus(pipe, out, query, embedding, _and(filters, focus), depth)
+    return Retrieved(documents[:top_k], embedding)
+
+
+def _fuse_focus(
+    pipe: Pipeline, out: dict[str, Any], query: str, embedding: Any, focus: dict[str, Any], depth: int
+) -> list[Document]:
+    """RRF of the pipeline's dense and keyword lists with the same two searches restricted to `focus`."""
+    dense, keyword = pipe.get_component("dense"), pipe.get_component("keyword")
+    lists = [
+        out["dense"]["documents"],
+        out["keyword"]["documents"],
+        dense.run(query_embedding=embedding, filters=focus, top_k=depth)["documents"],
+        keyword.run(query=query, filters=focus, top_k=depth)["documents"],
+    ]
+    return list(DocumentJoiner(join_mode="reciprocal_rank_fusion").run(documents=lists)["documents"])
+
+
+def _and(filters: dict[str, Any] | None, more: dict[str, Any]) -> dict[str, Any]:
+    return more if not filters else {"operator": "AND", "conditions": [filters, more]}
+
+
+def run_pipeline(pipe: Pipeline, mode: Mode, query: str, filters: dict[str, Any] | None, top_k: int) -> list[Document]:
+    """Run a pipeline from `build_pipeline` and return its `top_k` ranked passages."""
+    return retrieve(pipe, mode, query, filters, top_k).documents
 
 
 def text_key(text: str | None) -> str:
     """Identity of a passage's text after normalisation (case, accents, punctuation, spacing)."""
-    return hashlib.sha1(fold(text or "").encode()).hexdigest()
+    plain = _COMBINING.sub("", unicodedata.normalize("NFKD", (text or "").casefold()))
+    return hashlib.sha1(" ".join(_NON_WORD.sub(" ", plain).split()).encode()).hexdigest()
 
 
 def collapse(docs: list[Document], top_k: int, per_doc: int | None = None) -> list[Hit]:
@@ -94,18 +147,19 @@ def collapse(docs: list[Document], top_k: int, per_doc: int | None = None) -> li
         key = text_key(doc.content)
         if key in by_text:
             first = by_text[key]
-            if doc.meta.get("doc_id") != first.passage.meta.get("doc_id"):
+            known = {first.passage.meta.get("doc_id")} | {s["doc_id"] for s in first.also}
+            if doc.meta.get("doc_id") not in known:
                 first.also.append(_source(doc))
             continue
         doc_id = str(doc.meta.get("doc_id"))
         if per_doc is not None and per.get(doc_id, 0) >= per_doc:
             continue
+        if len(hits) >= top_k:
+            continue  # keep reading: a later duplicate of a kept hit still adds its source
         per[doc_id] = per.get(doc_id, 0) + 1
         hit = Hit(rank=len(hits) + 1, score=float(doc.score or 0.0), passage=doc)
         by_text[key] = hit
         hits.append(hit)
-        if len(hits) >= top_k:
-            break
     return hits
 
 
@@ -117,6 +171,15 @@ def _source(doc: Document) -> dict[str, Any]:
         "title": meta.get("title"),
         "path": meta.get("path"),
         "page_start": meta.get("page_start"),
+        "page_end": meta.get("page_end"),
         "countries": meta.get("countries") or [],
         "year": meta.get("year"),
     }
+
+
+def about(query: str) -> dict[str, Any] | None:
+    """A focus filter for the countries a query names (`retrieve`'s `focus`), or None."""
+    from kb.quotes import named_countries
+
+    countries = sorted(named_countries(query))
+    return {"field": "meta.countries", "operator": "in", "value": countries} if countries else None

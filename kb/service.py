@@ -14,7 +14,7 @@ from kb.embedding import ModelInfo, model_info
 from kb.errors import UsageError
 from kb.filters import SearchFilters
 from kb.models import FACETS, IngestReport, SourceDocument
-from kb.search import MODES, Hit, Mode, build_pipeline, collapse, run_pipeline
+from kb.search import CANDIDATES, MODES, Hit, Mode, about, build_pipeline, collapse, retrieve
 from kb.stores import describe, open_store
 
 if TYPE_CHECKING:
@@ -30,6 +30,15 @@ class PassageContext:
     before: list[Document]
     after: list[Document]
     document: SourceDocument | None
+
+
+@dataclass
+class _Retrieval:
+    """Hits and the query embedding they were found with (None in keyword mode)."""
+
+    hits: list[Hit]
+    query_embedding: list[float] | None
+
 
 MAX_QUERY_CHARS = 2000
 
@@ -70,13 +79,19 @@ class KnowledgeBase:
 
     def chunking(self) -> dict[str, Any]:
         """The splitting settings recorded in a new index's manifest."""
-        return {"max_tokens": self.model.max_tokens, "overlap_sentences": 1, "splitter": "pysbd"}
+        from kb.embedding import CONTEXT_FIELDS
+
+        return {"max_tokens": self.model.max_tokens, "overlap_sentences": 1, "splitter": "pysbd",
+                "embedded_meta": list(CONTEXT_FIELDS)}
 
     def warm_up(self) -> None:
-        """Load the query embedding model (slow: call from a background worker)."""
+        """Load the query embedding model (slow: call from a background worker; the store stays usable)."""
+        if self._text_embedder is not None:
+            return
+        embedder = self.new_text_embedder()  # outside the lock: browsing and facets need not wait for it
         with self._lock:
             if self._text_embedder is None:
-                self._text_embedder = self.new_text_embedder()
+                self._text_embedder = embedder
 
     def new_text_embedder(self) -> Any:
         """A warmed query embedder; instances share one loaded model."""
@@ -121,7 +136,7 @@ class KnowledgeBase:
         runner = IngestRunner(
             store,
             lambda: Converter(self.model.path, max_tokens=self.model.max_tokens),
-            lambda: document_embedder(self.model, batch_size=self.settings.batch_size),
+            lambda: document_embedder(self.model, batch_size=self.settings.batch_size, embed_context=True),
             catalogs=load_catalogs,
             progress=progress,
         )
@@ -138,7 +153,12 @@ class KnowledgeBase:
         per_doc: int | None = None,
     ) -> list[Hit]:
         """Ranked passages for `query` inside the facet filters."""
-        query = check_query(query)
+        return self._retrieve(check_query(query), filters, top_k, mode, per_doc).hits
+
+    def _retrieve(
+        self, query: str, filters: SearchFilters | None, top_k: int, mode: Mode, per_doc: int | None
+    ) -> "_Retrieval":
+        """The `top_k` hits after merging duplicates (exact: reads deeper until enough distinct hits remain)."""
         if mode not in MODES:
             raise UsageError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
         if top_k < 1:
@@ -151,9 +171,14 @@ class KnowledgeBase:
             if mode not in self._pipelines:
                 self._pipelines[mode] = build_pipeline(store, self.new_text_embedder, mode)
             pipe = self._pipelines[mode]
+        focus = about(query) if mode == "hybrid" else None
         want = top_k * 3 if per_doc else top_k * 2
-        docs = run_pipeline(pipe, mode, query, haystack_filters, max(want, top_k))
-        return collapse(docs, top_k, per_doc)
+        while True:
+            got = retrieve(pipe, mode, query, haystack_filters, want, candidates=max(CANDIDATES, want), focus=focus)
+            hits = collapse(got.documents, top_k, per_doc)
+            if len(hits) >= top_k or len(got.documents) < want:
+                return _Retrieval(hits, got.query_embedding)
+            want *= 4
 
     def embed_texts(self, texts: list[str]) -> list[list[float]]:
         """Normalised embeddings of short texts with the query model (for scoring answer sentences)."""
@@ -161,12 +186,42 @@ class KnowledgeBase:
         backend = self._text_embedder.embedding_backend
         return backend.embed(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
 
-    def ask(self, question: str, filters: SearchFilters | None = None, *, top_k: int = 8) -> "Answer":
-        """A short extractive answer whose every sentence cites a verbatim quote, or an abstention."""
-        from kb.answer import compose
+    def ask(
+        self,
+        question: str,
+        filters: SearchFilters | None = None,
+        *,
+        mode: Mode = "hybrid",
+        generate: bool = False,
+        about: frozenset[str] | None = None,
+    ) -> "Answer":
+        """A short extractive answer whose every sentence cites a verbatim quote, or an abstention.
 
-        hits = self.search(question, filters, top_k=top_k)
-        return compose(check_query(question), hits, self.embed_texts)
+        With `generate`, the LLM at `KB_LLM_URL` writes the answer from the same passages (see `kb.generate`);
+        `about` restricts the answer to passages about these countries (see `kb.answer.compose`).
+        """
+        from kb.answer import ANSWER_HITS, compose
+
+        question = check_query(question)
+        found = self._retrieve(question, filters, ANSWER_HITS, mode, None)
+        answer = compose(
+            question,
+            found.hits,
+            self.embed_texts,
+            query_vector=found.query_embedding,
+            mentioned=lambda name: self._mentioned(name, filters),
+            about=about,
+        )
+        if generate:
+            from kb.generate import generate_answer
+
+            answer = generate_answer(self.settings, answer)
+        return answer
+
+    def _mentioned(self, word: str, filters: SearchFilters | None) -> bool:
+        """Whether any passage inside `filters` holds `word` (as the keyword index sees it: stemmed, accents folded)."""
+        haystack_filters = (filters or SearchFilters()).resolved().to_haystack()
+        return bool(self.store().keyword_search(word, filters=haystack_filters, top_k=1))
 
     def compare(
         self,
@@ -205,6 +260,21 @@ class KnowledgeBase:
             metrics = beir.evaluate(store, self.new_text_embedder, queries, qrels, list(modes or MODES))
         return {"dataset": str(directory), "split": split, "queries": len(queries), "documents": len(corpus),
                 "index": str(location), "metrics": metrics}
+
+    def eval_questions(
+        self,
+        path: Path,
+        *,
+        mode: Mode = "hybrid",
+        sweep: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> dict[str, Any]:
+        """Hit@k, abstention errors and quote validity on a question file (the index must hold its corpus)."""
+        from kb import evaluate
+
+        if mode not in MODES:
+            raise UsageError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+        return evaluate.run(self, Path(path), mode=mode, with_sweep=sweep, progress=progress)
 
     # ---- browsing ----
     def documents(self) -> list[SourceDocument]:

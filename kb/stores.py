@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.embedding import ModelInfo
-from kb.errors import UsageError
+from kb.errors import IndexIncompatibleError, UsageError
 
 
 def describe(uri: str | None, index_dir: Path) -> str:
@@ -30,7 +30,7 @@ def open_store(
     milvus_token: str | None = None,
 ) -> Any:
     """Open (or create) the store named by `uri`, checking it was built with the model `info`."""
-    return open_location(
+    store = open_location(
         uri or str(index_dir),
         create=create,
         embedding_model=info.identity,
@@ -39,6 +39,25 @@ def open_store(
         index_type=index_type,
         token=milvus_token,
     )
+    try:
+        check_embedding_settings(store.manifest, chunking)
+    except IndexIncompatibleError:
+        store.close()
+        raise
+    return store
+
+
+def check_embedding_settings(manifest: Any, chunking: dict[str, Any] | None) -> None:
+    """Refuse an index whose passages were embedded with other text around them (e.g. without titles)."""
+    if chunking is None or "embedded_meta" not in chunking:
+        return
+    built = manifest.chunking.get("embedded_meta") or []
+    if list(built) != list(chunking["embedded_meta"]):
+        raise IndexIncompatibleError(
+            f"this index was built embedding passages with {', '.join(built) or 'no'} context fields, "
+            f"this kb embeds {', '.join(chunking['embedded_meta']) or 'none'}; its vectors are not comparable: "
+            "re-index with `kb ingest` into a new index directory"
+        )
 
 
 def open_location(

@@ -1,0 +1,113 @@
+"""Optional generated answers: an OpenAI-compatible server (llama.cpp, Ollama, vLLM) writes the answer from the
+numbered passages only; kb checks every sentence's citation numbers and falls back to the extractive answer."""
+
+import json
+import re
+import urllib.error
+import urllib.request
+from dataclasses import replace
+from typing import Any
+
+from ingest.sentences import sentence_spans
+from kb.answer import ANSWER_PASSAGES, Answer, Candidate, Citation, citation_for
+from kb.config import Settings
+from kb.quotes import keyword_overlap, sentences, whole
+from kb.search import Hit
+
+UNSUPPORTED = "[unsupported]"
+TIMEOUT = 60.0  # seconds to wait for the server
+_MARKERS = re.compile(r"\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
+SYSTEM_PROMPT = (
+    "You answer questions for social protection advisers using only the numbered passages you are given. "
+    "Write at most six short sentences in the language of the question. End every sentence with the numbers "
+    "of the passages that support it, in square brackets, like [1] or [2, 3]. Do not use any other knowledge. "
+    "If the passages do not answer the question, say so in one sentence without a citation."
+)
+
+
+def generate_answer(settings: Settings, extractive: Answer, timeout: float = TIMEOUT) -> Answer:
+    """The server's answer checked against the passages, or `extractive` with a note saying why not."""
+    if not settings.llm_url:
+        return replace(extractive, note="KB_LLM_URL is not set; this is the extractive answer")
+    if extractive.abstained:
+        return extractive  # nothing supports an answer: do not let a model write one
+    passages = extractive.hits[:ANSWER_PASSAGES]
+    try:
+        text = chat(settings.llm_url, settings.llm_model, prompt(extractive.question, passages), timeout)
+    except GeneratorError as exc:
+        return replace(extractive, note=f"the generator could not be used ({exc}); this is the extractive answer")
+    checked, cited = check(text, len(passages))
+    if not cited:
+        return replace(extractive, note="the generated answer cited no passage; this is the extractive answer")
+    citations = [_citation(n, passages[n - 1], checked) for n in sorted(cited)]
+    return replace(extractive, answer=checked, citations=citations, generated=True, note=None)
+
+
+class GeneratorError(Exception):
+    """The server could not be reached or gave no usable answer."""
+
+
+def prompt(question: str, passages: list[Hit]) -> list[dict[str, str]]:
+    """Chat messages: the instructions, then the numbered passages and the question."""
+    numbered = "\n\n".join(
+        f"[{n}] {hit.passage.meta.get('title') or ''}\n{hit.passage.content or ''}" for n, hit in enumerate(passages, 1)
+    )
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": f"Passages:\n\n{numbered}\n\nQuestion: {question}"},
+    ]
+
+
+def chat(url: str, model: str, messages: list[dict[str, str]], timeout: float) -> str:
+    """POST to `{url}/v1/chat/completions` and return the first choice's text."""
+    base = url.rstrip("/")
+    endpoint = f"{base}/chat/completions" if base.endswith("/v1") else f"{base}/v1/chat/completions"
+    body = json.dumps({"model": model, "messages": messages, "temperature": 0, "stream": False}).encode()
+    request = urllib.request.Request(endpoint, data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # a URL the user set
+            data: Any = json.loads(response.read().decode("utf-8"))
+        content = data["choices"][0]["message"]["content"]
+    except urllib.error.HTTPError as exc:
+        raise GeneratorError(f"{endpoint} answered HTTP {exc.code}") from exc
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise GeneratorError(f"cannot reach {endpoint}: {getattr(exc, 'reason', exc)}") from exc
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise GeneratorError(f"{endpoint} gave no chat completion") from exc
+    if not isinstance(content, str) or not content.strip():
+        raise GeneratorError(f"{endpoint} gave an empty answer")
+    return content.strip()
+
+
+def check(text: str, passages: int) -> tuple[str, set[int]]:
+    """The answer with every sentence lacking valid citation numbers marked `[unsupported]`, and the numbers cited."""
+    cited: set[int] = set()
+    out: list[str] = []
+    for line in text.splitlines():
+        parts = []
+        for start, end in sentence_spans(line):
+            sentence = line[start:end]
+            numbers = _numbers(sentence)
+            valid = bool(numbers) and all(1 <= n <= passages for n in numbers)
+            if valid:
+                cited.update(numbers)
+            parts.append(sentence if valid else f"{UNSUPPORTED} {sentence}")
+        out.append(" ".join(parts))
+    return "\n".join(p for p in out if p), cited
+
+
+def _numbers(sentence: str) -> list[int]:
+    found: list[int] = []
+    for group in _MARKERS.findall(sentence):
+        for piece in re.split(r"\s*[,;]\s*", group):
+            bounds = [int(x) for x in re.split(r"\s*[–-]\s*", piece) if x]
+            found += list(range(bounds[0], bounds[-1] + 1)) if len(bounds) == 2 else bounds
+    return found
+
+
+def _citation(n: int, hit: Hit, answer: str) -> Citation:
+    """Citation `n`: the sentence of passage `n` closest in words to the generated sentences that cite it."""
+    citing = " ".join(s for s in re.split(r"(?<=[.!?])\s+", answer) if n in _numbers(s))
+    spans = sentences(hit.passage) or [whole(hit.passage)]
+    best = max(spans, key=lambda span: keyword_overlap(citing, span.text))
+    return citation_for(n, Candidate(best, hit))
