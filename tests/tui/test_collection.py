@@ -1,0 +1,61 @@
+"""Collection: mark passages with one key, review them, export a Markdown brief and see where it went."""
+
+import pytest
+
+from tests.tui.helpers import ask, settle, text
+from tui.app import KbApp
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_collect_two_passages_and_export_a_brief(kb_index, in_workspace):
+    app = KbApp(index=kb_index)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await ask(pilot, "How did Kenya give pensions to older people who never contributed?")
+        citations = app.screen.query_one("#citations")
+        first = citations.items[0]
+        await pilot.press("m")
+        assert "★ collected" in text(citations).split("[2]")[0]
+        await ask(pilot, "How is the child grant in Nepal paid and financed?")
+        second = app.screen.query_one("#citations").items[0]
+        await pilot.press("enter")  # from the source view this time
+        await settle(pilot)
+        await pilot.press("m", "escape")
+        assert app.collected == 2
+        assert "Collection (2)" in text(app.screen.query_one("#navbar"))
+
+        await pilot.press("f4")
+        await pilot.pause()
+        listed = text(app.screen.query_one("#collected"))
+        assert first.quote in listed and second.quote in listed
+        await pilot.press("e")
+        await pilot.pause()
+        path_box = app.screen.query_one("#path")
+        assert path_box.value == "kb-brief.md"
+        path_box.value = "briefs/pensions.md"
+        await pilot.press("enter")
+        await pilot.pause()
+
+        written = in_workspace / "briefs" / "pensions.md"
+        brief = written.read_text(encoding="utf-8")
+        for item in (first, second):
+            assert f"> {item.quote}" in brief
+            assert item.reference() in brief
+        assert "Kenya: a universal pension at seventy, Kenya (KEN), 2019, country study" in brief
+        assert "Nepal: the child grant and birth registration, Nepal (NPL), 2016, report, p" in brief
+        assert str(written) in text(app.screen.query_one("#export-result"))
+
+
+async def test_removing_from_the_collection(kb_index):
+    app = KbApp(index=kb_index)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await ask(pilot, "monotax for independent workers")
+        await pilot.press("m", "down", "m")
+        assert app.collected == 2
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.press("d")
+        assert app.collected == 1
+        assert "1 passage collected" in text(app.screen.query_one("#collection-summary"))

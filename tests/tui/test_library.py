@@ -1,0 +1,86 @@
+"""Library: the documents table (sortable); adding a folder with progress, failures listed with reasons."""
+
+import pytest
+
+from tests.tui.corpus import KENYA, URUGUAY, unwrap
+from tests.tui.helpers import settle, text
+from tui.app import KbApp
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_documents_are_listed_and_sortable(kb_index, in_workspace):
+    app = KbApp(index=kb_index)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        table = app.screen.query_one("#documents")
+        assert table.row_count == 5
+        assert "5 documents · 10 passages" in text(app.screen.query_one("#library-summary"))
+        titles = [str(table.get_row_at(i)[0]) for i in range(5)]
+        assert titles == sorted(titles, key=str.casefold)
+        await pilot.press("s")  # countries
+        await pilot.press("s")  # year, newest first
+        years = [str(table.get_row_at(i)[2]) for i in range(5)]
+        assert years == ["2023", "2021", "2019", "2016", "2012"]
+        assert "sorted by Year ↓" in text(app.screen.query_one("#library-summary"))
+
+
+async def test_adding_a_folder_shows_progress_documents_and_failures(tmp_path):
+    folder = tmp_path / "new docs"
+    folder.mkdir()
+    (folder / "kenya.md").write_text(unwrap(KENYA), encoding="utf-8")
+    (folder / "uruguay.txt").write_text(unwrap(URUGUAY), encoding="utf-8")
+    (folder / "broken.pdf").write_bytes(b"")
+    app = KbApp(index=tmp_path / "index")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.kb_state == "no-index"
+        await pilot.press("f5")
+        await settle(pilot)
+        screen = app.screen
+        assert "No documents" in text(screen.query_one("#library-summary"))
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#path").value = str(folder)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.query_one("#ingest").display  # the progress panel is shown while adding
+        await settle(pilot)
+
+        assert screen.progress_events >= 1
+        bar = screen.query_one("#ingest-progress")
+        assert bar.total and bar.progress == bar.total
+        status = text(screen.query_one("#ingest-status"))
+        assert "Added 2" in status and "failed 1" in status
+        failures = screen.query_one("#failures")
+        assert failures.display and failures.row_count == 1
+        path, reason = failures.get_row_at(0)
+        assert str(path).endswith("broken.pdf") and reason == "empty file"
+        table = screen.query_one("#documents")
+        assert table.row_count == 2
+        assert app.kb_state == "ready"
+
+        await pilot.press("f2")  # the home screen no longer asks for documents
+        await settle(pilot)
+        assert "There is no knowledge base" not in text(app.screen.query_one("#answer"))
+
+
+async def test_an_unreadable_folder_is_explained_in_a_dialog(tmp_path):
+    app = KbApp(index=tmp_path / "index")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#path").value = str(tmp_path / "no such folder")
+        await pilot.press("enter")
+        await settle(pilot)
+        dialog = app.screen
+        assert type(dialog).__name__ == "ErrorDialog"
+        assert "no such file or folder" in text(dialog.query_one("#error-message"))
+        assert "try again" in text(dialog.query_one("#error-advice"))
+        await pilot.press("escape")
+        assert type(app.screen).__name__ == "LibraryScreen"

@@ -1,0 +1,91 @@
+"""The UI's plain helpers: evidence references, the brief, highlighting, and error explanations."""
+
+from datetime import date
+
+import pytest
+
+from kb.errors import FilterValueError, IndexNotFoundError, UsageError
+from tui.collection import Collection
+from tui.errors import explain
+from tui.evidence import Evidence
+from tui.format import display_path, find_quote, highlighted, page_label
+
+KENYA = Evidence(
+    passage_id="p1",
+    title="Kenya: a universal pension",
+    path="/docs/kenya.pdf",
+    countries=("KEN",),
+    year=2019,
+    doc_type="country_study",
+    page=3,
+    page_end=4,
+    quote="Everyone aged 70 receives it.",
+    passage="The pension is universal. Everyone aged 70 receives it. It is paid monthly.",
+)
+
+
+def test_reference_names_title_country_year_type_pages_and_file():
+    assert KENYA.reference() == (
+        "Kenya: a universal pension, Kenya (KEN), 2019, country study, pp. 3–4. File: /docs/kenya.pdf"
+    )
+    assert KENYA.citation_text().startswith("“Everyone aged 70 receives it.” — Kenya: a universal pension")
+
+
+def test_marking_twice_unmarks_and_the_brief_keeps_the_order(tmp_path):
+    other = Evidence(
+        passage_id="p2", title="Leaflet", path="/docs/leaflet.md", quote="A floor is a set of guarantees."
+    )
+    collection = Collection()
+    assert collection.toggle(KENYA) and collection.toggle(other)
+    assert not collection.toggle(other) and len(collection) == 1
+    collection.toggle(other)
+    collection.move(1, -1)
+    brief = collection.to_markdown(today=date(2025, 1, 31))
+    assert brief.index("Leaflet") < brief.index("Kenya")
+    assert "> Everyone aged 70 receives it." in brief
+    assert "1. Leaflet, global, n.d., other. File: /docs/leaflet.md" in brief
+    assert "on 2025-01-31" in brief
+    written = collection.export(tmp_path)  # a folder gets kb-brief.md
+    assert written == tmp_path / "kb-brief.md" and written.read_text(encoding="utf-8").startswith(
+        "# Evidence brief"
+    )
+
+
+def test_exporting_nothing_or_to_an_unwritable_place_is_a_usage_error(tmp_path):
+    with pytest.raises(UsageError, match="empty"):
+        Collection().export(tmp_path / "brief.md")
+    collection = Collection()
+    collection.toggle(KENYA)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UsageError, match="choose another path"):
+        collection.export(tmp_path / "file" / "brief.md")
+
+
+def test_the_quote_is_found_and_highlighted_inside_its_passage():
+    assert find_quote(KENYA.passage, "everyone  aged 70 RECEIVES it.") == (26, 55)
+    content = highlighted(KENYA.passage, KENYA.quote)
+    assert content.plain == KENYA.passage
+    assert [(s.start, s.end) for s in content.spans] == [(26, 55)]
+    assert highlighted(KENYA.passage, KENYA.quote, window=5).plain == "… Everyone aged 70 receives it. It …"
+
+
+def test_pages_and_paths_read_short(tmp_path, monkeypatch):
+    assert (page_label(None), page_label(3), page_label(3, 3), page_label(3, 5)) == (
+        "",
+        "p. 3",
+        "p. 3",
+        "pp. 3–5",
+    )
+    monkeypatch.chdir(tmp_path)
+    assert display_path(tmp_path / "docs" / "a.pdf") == "docs/a.pdf"
+    assert display_path("/elsewhere/a.pdf") == "/elsewhere/a.pdf"
+
+
+def test_errors_are_explained_with_what_to_do():
+    missing = explain(IndexNotFoundError("there is no kb index at /x"), "answering the question")
+    assert missing.title == "No knowledge base yet"
+    assert missing.message == "While answering the question: there is no kb index at /x"
+    assert "kb ingest FOLDER" in missing.advice
+    assert explain(FilterValueError("unknown country 'Atlantis'")).title == "Unknown filter value"
+    bug = explain(RuntimeError("boom"))
+    assert bug.title == "Unexpected error" and bug.message == "RuntimeError: boom"

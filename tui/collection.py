@@ -1,0 +1,82 @@
+"""The passages a user collects while researching, and their export as a Markdown brief."""
+
+from datetime import date
+from pathlib import Path
+
+from kb.errors import UsageError
+from kb.locations import default_export_dir
+from tui.evidence import Evidence
+from tui.format import countries_label, type_label
+
+DEFAULT_NAME = "kb-brief.md"
+
+
+class Collection:
+    """An ordered set of evidence; marking the same passage and quote twice removes it."""
+
+    def __init__(self) -> None:
+        self.items: list[Evidence] = []
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __contains__(self, item: Evidence) -> bool:
+        return item in self.items
+
+    def toggle(self, item: Evidence) -> bool:
+        """Add `item`, or remove it if it is already collected; returns whether it is now collected."""
+        if item in self.items:
+            self.items.remove(item)
+            return False
+        self.items.append(item)
+        return True
+
+    def remove(self, index: int) -> None:
+        """Forget the item at `index`."""
+        del self.items[index]
+
+    def move(self, index: int, step: int) -> int:
+        """Move the item at `index` up (-1) or down (+1); returns its new index."""
+        target = min(max(index + step, 0), len(self.items) - 1)
+        self.items.insert(target, self.items.pop(index))
+        return target
+
+    def to_markdown(self, today: date | None = None) -> str:
+        """A brief: every quote with its full reference, then the list of references."""
+        day = (today or date.today()).isoformat()
+        lines = ["# Evidence brief", "", f"{len(self.items)} passage(s) collected with kb on {day}.", ""]
+        for n, item in enumerate(self.items, start=1):
+            lines += [f"## {n}. {item.title or 'Untitled'}", "", *quote_block(item.text), ""]
+            lines.append(
+                f"— *{item.title}*, {countries_label(item.countries, codes_too=True)}, "
+                f"{item.year or 'n.d.'}, {type_label(item.doc_type)}"
+                f"{', ' + item.pages if item.pages else ''}.  "
+            )
+            lines.append(f"File: `{item.path}`" + ("  " if item.question else ""))
+            if item.question:
+                lines.append(f"Found for the question: “{item.question}”")
+            lines.append("")
+        lines += ["## References", ""]
+        lines += [f"{n}. {item.reference()}" for n, item in enumerate(self.items, start=1)]
+        return "\n".join(lines) + "\n"
+
+    def export(self, path: str | Path | None = None) -> Path:
+        """Write the brief to `path` (a folder gets `kb-brief.md`); returns the absolute path written."""
+        if not self.items:
+            raise UsageError("the collection is empty; mark passages with m before exporting")
+        target = Path(path).expanduser() if path else default_export_dir() / DEFAULT_NAME
+        if target.is_dir():
+            target = target / DEFAULT_NAME
+        if not target.is_absolute():
+            target = default_export_dir() / target
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(self.to_markdown(), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {target}: {exc.strerror or exc}; choose another path") from exc
+        return target
+
+
+def quote_block(text: str) -> list[str]:
+    """A Markdown block quote of `text`."""
+    return ["> " + line if line else ">" for line in text.splitlines() or [""]]

@@ -1,0 +1,116 @@
+"""Collection: the passages marked while researching; reorder, remove, open, and export a Markdown brief."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.widgets import Static
+
+from kb.errors import KbError
+from tui.collection import DEFAULT_NAME
+from tui.messages import ServiceFailed
+from tui.screens.base import Command, KbScreen
+from tui.widgets.evidence_list import EvidenceList
+
+EMPTY = (
+    "Nothing collected yet. While reading answers, comparisons or sources, press m on a passage to "
+    "collect it; then come back here (F4) to review it and export a brief with e."
+)
+
+
+class CollectionScreen(KbScreen):
+    """The collected evidence as cards; e exports, d removes, ctrl+↑/↓ reorder, enter opens."""
+
+    PAGE = "collection"
+    CSS_PATH = "collection.tcss"
+    AUTO_FOCUS = "#collected"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "export", "Export brief"),
+        Binding("d,delete", "remove", "Remove"),
+        Binding("ctrl+up", "move(-1)", "Move up", show=False),
+        Binding("ctrl+down", "move(1)", "Move down", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last_export: Path | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="collection-summary")
+        yield EvidenceList(id="collected")
+        yield Static("", id="export-result")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "collected", self._refresh)
+
+    def _refresh(self, _count: int = 0) -> None:
+        items = self.kb_app.collection.items
+        listing = self.query_one("#collected", EvidenceList)
+        listing.show(items, items, numbered=True)
+        summary = (
+            f"{len(items)} passage{'s' if len(items) != 1 else ''} collected — e exports them as a "
+            "Markdown brief with quotes and full references."
+            if items
+            else EMPTY
+        )
+        self.query_one("#collection-summary", Static).update(summary)
+
+    def on_evidence_list_action(self, message: EvidenceList.Action) -> None:
+        self.kb_app.act_on(message.verb, message.evidence)
+
+    def action_remove(self) -> None:
+        """Remove the highlighted passage from the collection."""
+        listing = self.query_one("#collected", EvidenceList)
+        if listing.current is not None:
+            self.kb_app.act_on("mark", listing.current)
+
+    def action_move(self, step: int) -> None:
+        """Move the highlighted passage up or down (the brief keeps this order)."""
+        listing = self.query_one("#collected", EvidenceList)
+        if listing.highlighted is None or not self.kb_app.collection.items:
+            return
+        target = self.kb_app.collection.move(listing.highlighted, step)
+        self._refresh()
+        listing.highlighted = target
+
+    def action_export(self) -> None:
+        """Ask where to write the brief (default: kb-brief.md in the current folder), then write it."""
+        from tui.screens.dialogs import PathDialog
+
+        if not self.kb_app.collection.items:
+            self.notify(
+                "The collection is empty: press m on a passage to collect it first.", severity="warning"
+            )
+            return
+        dialog = PathDialog(
+            "Export the collection as a Markdown brief",
+            "Where should the brief be written? (a folder gets kb-brief.md)",
+            DEFAULT_NAME,
+            ok="Export",
+        )
+        self.app.push_screen(dialog, self.export_to)
+
+    def export_to(self, path: str | None) -> None:
+        """Write the brief to `path` and show where it went."""
+        if not path:
+            return
+        try:
+            written = self.kb_app.collection.export(path)
+        except KbError as exc:
+            self.post_message(ServiceFailed(exc, "exporting the brief"))
+            return
+        self.query_one("#export-result", Static).update(
+            Content.assemble(("Brief written to ", "bold"), str(written))
+        )
+        self.notify(str(written), title="Brief written")
+        self.last_export = written
+
+    def commands(self) -> Iterator[Command]:
+        yield (
+            "Collection: export brief",
+            "Write the collected passages as a Markdown brief",
+            self.action_export,
+        )
