@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kb import render
-from kb.errors import KbError, UsageError
+from kb.errors import KbError, UsageError, kb_cause
 from kb.filters import SearchFilters
 
 EXIT_INTERRUPTED = 130
@@ -244,19 +244,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:
-        cause = _kb_cause(exc)
+        cause = kb_cause(exc)
         if cause is None:
             raise
         print(f"kb: error: {cause}", file=sys.stderr)
         return cause.exit_code
-
-
-def _kb_cause(exc: BaseException) -> KbError | None:
-    """The KbError behind `exc`: Haystack wraps what a pipeline component raises in PipelineRuntimeError."""
-    cause = exc.__cause__
-    while cause is not None and not isinstance(cause, KbError):
-        cause = cause.__cause__
-    return cause
 
 
 if __name__ == "__main__":

@@ -52,3 +52,11 @@ class DocumentReadError(KbError):
 
 class MigrationError(KbError):
     """A migration finished with the destination missing part of the source; rerunning resumes it."""
+
+
+def kb_cause(exc: BaseException) -> KbError | None:
+    """The KbError behind `exc`, if any: Haystack wraps what a pipeline component raises."""
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, KbError):
+        cause = cause.__cause__
+    return cause

@@ -11,6 +11,7 @@ from haystack import Document, Pipeline
 from haystack.components.joiners import DocumentJoiner
 
 from index.retrievers import KbEmbeddingRetriever, KbKeywordRetriever
+from kb.errors import kb_cause
 
 Mode = Literal["dense", "keyword", "hybrid"]
 MODES: tuple[Mode, ...] = ("dense", "keyword", "hybrid")
@@ -100,7 +101,13 @@ def retrieve(
     if mode in ("keyword", "hybrid"):
         data["keyword"] = {"query": query, "filters": filters, "top_k": depth}
     wanted = {"embedder", "dense", "keyword"} if focus and mode == "hybrid" else {"embedder"}
-    out = pipe.run(data, include_outputs_from=wanted if mode != "keyword" else None)
+    try:
+        out = pipe.run(data, include_outputs_from=wanted if mode != "keyword" else None)
+    except Exception as exc:  # Haystack wraps component errors: surface ours (index damaged, locked...)
+        cause = kb_cause(exc)
+        if cause is None or cause is exc:
+            raise
+        raise cause from exc
     final = {"dense": "dense", "keyword": "keyword", "hybrid": "joiner"}[mode]
     embedding = out.get("embedder", {}).get("embedding")
     documents = list(out[final]["documents"])

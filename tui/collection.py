@@ -60,15 +60,23 @@ class Collection:
         lines += [f"{n}. {item.reference()}" for n, item in enumerate(self.items, start=1)]
         return "\n".join(lines) + "\n"
 
-    def export(self, path: str | Path | None = None) -> Path:
-        """Write the brief to `path` (a folder gets `kb-brief.md`); returns the absolute path written."""
-        if not self.items:
-            raise UsageError("the collection is empty; mark passages with m before exporting")
+    @staticmethod
+    def target(path: str | Path | None = None) -> Path:
+        """The absolute file a brief for `path` goes to (a folder gets `kb-brief.md`)."""
         target = Path(path).expanduser() if path else default_export_dir() / DEFAULT_NAME
         if target.is_dir():
             target = target / DEFAULT_NAME
         if not target.is_absolute():
             target = default_export_dir() / target
+        return target
+
+    def export(self, path: str | Path | None = None, *, overwrite: bool = False) -> Path:
+        """Write the brief to `path`; an existing file is replaced only with `overwrite`. Returns the path."""
+        if not self.items:
+            raise UsageError("the collection is empty; mark passages with m before exporting")
+        target = self.target(path)
+        if target.exists() and not overwrite:
+            raise UsageError(f"{target} already exists; choose another name or confirm replacing it")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(self.to_markdown(), encoding="utf-8")

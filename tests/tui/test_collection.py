@@ -46,6 +46,23 @@ async def test_collect_two_passages_and_export_a_brief(kb_index, in_workspace):
         assert "Nepal: the child grant and birth registration, Nepal (NPL), 2016, report, p" in brief
         assert str(written) in text(app.screen.query_one("#export-result"))
 
+        written.write_text("an earlier brief", encoding="utf-8")  # exporting again asks before replacing
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#path").value = "briefs/pensions.md"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "already exists" in text(app.screen.query_one("#dialog-hint"))
+        await pilot.press("n")
+        await pilot.pause()
+        assert written.read_text(encoding="utf-8") == "an earlier brief"
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#path").value = "briefs/pensions.md"
+        await pilot.press("enter", "y")
+        await pilot.pause()
+        assert written.read_text(encoding="utf-8") == brief
+
 
 async def test_removing_from_the_collection(kb_index):
     app = KbApp(index=kb_index)

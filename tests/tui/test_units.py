@@ -89,3 +89,14 @@ def test_errors_are_explained_with_what_to_do():
     assert explain(FilterValueError("unknown country 'Atlantis'")).title == "Unknown filter value"
     bug = explain(RuntimeError("boom"))
     assert bug.title == "Unexpected error" and bug.message == "RuntimeError: boom"
+
+
+def test_an_existing_file_is_replaced_only_when_asked(tmp_path):
+    collection = Collection()
+    collection.toggle(KENYA)
+    (tmp_path / "brief.md").write_text("keep me")
+    with pytest.raises(UsageError, match="already exists"):
+        collection.export(tmp_path / "brief.md")
+    assert (tmp_path / "brief.md").read_text() == "keep me"
+    collection.export(tmp_path / "brief.md", overwrite=True)
+    assert (tmp_path / "brief.md").read_text().startswith("# Evidence brief")

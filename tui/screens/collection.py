@@ -94,11 +94,24 @@ class CollectionScreen(KbScreen):
         self.app.push_screen(dialog, self.export_to)
 
     def export_to(self, path: str | None) -> None:
-        """Write the brief to `path` and show where it went."""
+        """Write the brief to `path` (asking before replacing a file) and show where it went."""
+        from tui.screens.dialogs import ConfirmDialog
+
         if not path:
             return
+        target = self.kb_app.collection.target(path)
+        if target.exists():
+            question = f"{target} already exists. Replace it with this brief?"
+            self.app.push_screen(
+                ConfirmDialog("Replace the file?", question, yes="Replace"),
+                lambda yes: self._write(path, overwrite=True) if yes else None,
+            )
+            return
+        self._write(path, overwrite=False)
+
+    def _write(self, path: str, *, overwrite: bool) -> None:
         try:
-            written = self.kb_app.collection.export(path)
+            written = self.kb_app.collection.export(path, overwrite=overwrite)
         except KbError as exc:
             self.post_message(ServiceFailed(exc, "exporting the brief"))
             return

@@ -1,4 +1,4 @@
-"""Modal dialogs: an error with what to do about it, and a path prompt (export, add a folder)."""
+"""Modal dialogs: an error with what to do about it, a path prompt (export, add a folder), a yes/no question."""
 
 from typing import ClassVar
 
@@ -76,3 +76,36 @@ class PathDialog(ModalScreen[str | None]):
     def action_cancel(self) -> None:
         """Close without a path."""
         self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question; `y` or the first button confirms, `n` or escape declines."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, title: str, question: str, yes: str = "Yes") -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text, self.question, self.yes = title, question, yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.title_text, id="dialog-title")
+            yield Static(self.question, id="dialog-hint", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button(self.yes, variant="warning", id="yes")
+                yield Button("No", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        """Close with the answer."""
+        self.dismiss(yes)
