@@ -4,11 +4,16 @@ Models are always loaded from a local directory with the hub offline; nothing is
 """
 
 import hashlib
+import logging
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from kb.errors import ModelLoadError
+
+Backend = Literal["auto", "torch", "onnx"]
+logger = logging.getLogger(__name__)
 
 BUNDLED_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 # Passage metadata embedded with the passage text: the title and heading say which country and programme a
@@ -84,8 +89,21 @@ def _max_tokens(path: Path) -> int:
     return 256
 
 
-def document_embedder(info: ModelInfo, batch_size: int = 32, embed_context: bool = False) -> object:
-    """A warmed-up Haystack document embedder for `info` (normalised vectors, local files only)."""
+def document_embedder(
+    info: ModelInfo, batch_size: int = 32, embed_context: bool = False, backend: Backend = "auto"
+) -> object:
+    """A warmed-up Haystack document embedder for `info` (normalised vectors, local files only).
+
+    `auto` takes the ONNX int8 path (kb/fastembed.py, about 2x faster at equal quality) when it can.
+    """
+    fields = list(CONTEXT_FIELDS) if embed_context else None
+    if _fast(info, backend):
+        from kb.fastembed import fast_document_embedder
+
+        try:
+            return fast_document_embedder(info, batch_size, meta_fields_to_embed=fields)
+        except ModelLoadError as exc:
+            _fall_back(backend, exc)
     from haystack_integrations.components.embedders.sentence_transformers import (
         SentenceTransformersDocumentEmbedder,
     )
@@ -96,15 +114,22 @@ def document_embedder(info: ModelInfo, batch_size: int = 32, embed_context: bool
         normalize_embeddings=True,
         batch_size=batch_size,
         progress_bar=False,
-        meta_fields_to_embed=list(CONTEXT_FIELDS) if embed_context else None,
+        meta_fields_to_embed=fields,
         device=_cpu(),
     )
     _warm(embedder, info)
     return embedder
 
 
-def text_embedder(info: ModelInfo) -> object:
-    """A warmed-up Haystack query embedder sharing the document embedder's model."""
+def text_embedder(info: ModelInfo, backend: Backend = "auto") -> object:
+    """A warmed-up Haystack query embedder sharing the document embedder's model (and backend)."""
+    if _fast(info, backend):
+        from kb.fastembed import fast_text_embedder
+
+        try:
+            return fast_text_embedder(info)
+        except ModelLoadError as exc:
+            _fall_back(backend, exc)
     from haystack_integrations.components.embedders.sentence_transformers import (
         SentenceTransformersTextEmbedder,
     )
@@ -114,6 +139,34 @@ def text_embedder(info: ModelInfo) -> object:
     )
     _warm(embedder, info)
     return embedder
+
+
+def embedder_name(info: ModelInfo, backend: Backend = "auto") -> str:
+    """Which path `backend` resolves to for `info`: "onnx-int8" or "torch"."""
+    return "onnx-int8" if _fast(info, backend) else "torch"
+
+
+def _fast(info: ModelInfo, backend: Backend) -> bool:
+    if backend not in ("auto", "torch", "onnx"):
+        raise ModelLoadError(f"unknown embedding backend {backend!r}; use auto, torch or onnx (KB_EMBED_BACKEND)")
+    if backend == "torch":
+        return False
+    from kb.fastembed import fast_path_available
+
+    if fast_path_available(info):
+        return True
+    if backend == "onnx":
+        raise ModelLoadError(
+            f"KB_EMBED_BACKEND=onnx but {info.path} cannot take the ONNX path (it needs onnxruntime and a "
+            "mean-pooling sentence-transformers model); set KB_EMBED_BACKEND=auto or torch"
+        )
+    return False
+
+
+def _fall_back(backend: Backend, exc: ModelLoadError) -> None:
+    if backend == "onnx":
+        raise exc
+    logger.warning("ONNX embedding path unavailable, using the plain model: %s", exc)
 
 
 def _cpu() -> object:

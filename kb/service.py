@@ -79,10 +79,11 @@ class KnowledgeBase:
 
     def chunking(self) -> dict[str, Any]:
         """The splitting settings recorded in a new index's manifest."""
-        from kb.embedding import CONTEXT_FIELDS
+        from kb.embedding import CONTEXT_FIELDS, embedder_name
 
         return {"max_tokens": self.model.max_tokens, "overlap_sentences": 1, "splitter": "pysbd",
-                "embedded_meta": list(CONTEXT_FIELDS)}
+                "embedded_meta": list(CONTEXT_FIELDS),
+                "embedder": embedder_name(self.model, self.settings.embed_backend)}
 
     def warm_up(self) -> None:
         """Load the query embedding model (slow: call from a background worker; the store stays usable)."""
@@ -97,7 +98,7 @@ class KnowledgeBase:
         """A warmed query embedder; instances share one loaded model."""
         from kb.embedding import text_embedder
 
-        return text_embedder(self.model)
+        return text_embedder(self.model, backend=self.settings.embed_backend)
 
     def close(self) -> None:
         """Flush and close the store."""
@@ -136,7 +137,9 @@ class KnowledgeBase:
         runner = IngestRunner(
             store,
             lambda: Converter(self.model.path, max_tokens=self.model.max_tokens),
-            lambda: document_embedder(self.model, batch_size=self.settings.batch_size, embed_context=True),
+            lambda: document_embedder(
+                self.model, batch_size=self.settings.batch_size, embed_context=True, backend=self.settings.embed_backend
+            ),
             catalogs=load_catalogs,
             progress=progress,
         )
@@ -251,10 +254,15 @@ class KnowledgeBase:
         from kb.embedding import document_embedder
 
         corpus, queries, qrels = beir.load_beir(Path(directory), split)
-        location = beir.cache_dir(Path(directory), self.model.identity)
+        from kb.embedding import embedder_name
+
+        embedder = embedder_name(self.model, self.settings.embed_backend)
+        location = beir.cache_dir(Path(directory), f"{self.model.identity}/{embedder}")
         with LocalStore(location, embedding_model=self.model.identity, dimension=self.model.dimension) as store:
             if store.count_documents() < len(corpus):
-                embedder = document_embedder(self.model, batch_size=self.settings.batch_size)
+                embedder = document_embedder(
+                    self.model, batch_size=self.settings.batch_size, backend=self.settings.embed_backend
+                )
                 beir.build_index(store, corpus, embedder, progress or (lambda _done, _total: None))
             self.warm_up()
             metrics = beir.evaluate(store, self.new_text_embedder, queries, qrels, list(modes or MODES))
