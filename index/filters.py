@@ -83,9 +83,9 @@ class FilterSets:
         if operator == "!=":
             return self._minus(self._equal(key, value))
         if operator == "in":
-            return self._in(key, _list_value(operator, value))
+            return self._in(key, list_value(operator, value))
         if operator == "not in":
-            return self._minus(self._in(key, _list_value(operator, value)))
+            return self._minus(self._in(key, list_value(operator, value)))
         return self._ordering(key, operator, value)
 
     # ---- metadata comparisons ----
@@ -94,10 +94,10 @@ class FilterSets:
             return self._minus(self._meta(key, "vtype != 'null'", []))
         if isinstance(value, (list, dict, tuple)):
             raise FilterError(f"'==' needs a single value for '{key}'; use 'in' to match any of several values")
-        return self._meta(key, "value = ?", [_sql_value(value)])
+        return self._meta(key, "value = ?", [sql_value(value)])
 
     def _in(self, key: str, values: list[Any]) -> Vids:
-        present = [_sql_value(v) for v in values if v is not None]
+        present = [sql_value(v) for v in values if v is not None]
         parts = []
         if present:
             parts.append(self._meta(key, f"value IN ({', '.join('?' for _ in present)})", present))
@@ -111,16 +111,16 @@ class FilterSets:
         if isinstance(value, (list, tuple, dict)):
             raise FilterError(f"'{op}' needs a number or an ISO date for '{key}', not {type(value).__name__}")
         if isinstance(value, str):
-            _require_iso_date(value)
+            require_iso_date(value)
             return self._meta(key, f"vtype = 'str' AND value {op} ?", [value])
         if isinstance(value, datetime):
             return self._meta(key, f"vtype = 'str' AND value {op} ?", [value.isoformat()])
-        return self._meta(key, f"vtype IN ('int', 'float', 'bool') AND value {op} ?", [_sql_value(value)])
+        return self._meta(key, f"vtype IN ('int', 'float', 'bool') AND value {op} ?", [sql_value(value)])
 
     # ---- id and content columns ----
     def _column(self, column: str, operator: str, value: Any) -> Vids:
         if operator in ("in", "not in"):
-            values = _list_value(operator, value)
+            values = list_value(operator, value)
             found = self._rows(column, f"IN ({', '.join('?' for _ in values)})", values) if values else _EMPTY
             return found if operator == "in" else self._minus(found)
         if operator in ("==", "!="):
@@ -160,13 +160,15 @@ def _union(parts: list[Vids]) -> Vids:
     return np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
 
 
-def _list_value(operator: str, value: Any) -> list[Any]:
+def list_value(operator: str, value: Any) -> list[Any]:
+    """The list an `in`/`not in` filter needs, or `FilterError`."""
     if not isinstance(value, list):
         raise FilterError(f"'{operator}' needs a list of values, got {type(value).__name__}")
     return value
 
 
-def _sql_value(value: Any) -> Any:
+def sql_value(value: Any) -> Any:
+    """A filter value as stored: bools as 0/1, datetimes as ISO strings."""
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, datetime):
@@ -174,7 +176,8 @@ def _sql_value(value: Any) -> Any:
     return value
 
 
-def _require_iso_date(value: str) -> None:
+def require_iso_date(value: str) -> None:
+    """`FilterError` unless `value` is an ISO date (the only strings ordering operators accept)."""
     try:
         datetime.fromisoformat(value)
     except ValueError:

@@ -24,12 +24,13 @@ from index.lock import WriterLock
 from index.manifest import Manifest, read_manifest, write_manifest
 from index.passages import PassageTable
 from index.records import RecordTables
+from index.store_aggregates import MetadataAggregates, _key
+from index.store_records import DocumentRecords
 from index.vectors import VectorIndex
 from kb.errors import IndexCorruptError, IndexNotFoundError, IndexWriteError, KbError, UsageError
-from kb.models import FileRecord, SourceDocument
 
 
-class LocalStore:
+class LocalStore(MetadataAggregates, DocumentRecords):
     """Passages with metadata, keyword and vector search, files and documents, in one index directory."""
 
     def __init__(
@@ -260,43 +261,6 @@ class LocalStore:
             self.passages.update_meta(vids, meta)
         return len(vids)
 
-    def count_documents_by_filter(self, filters: dict[str, Any]) -> int:
-        """Number of passages matching `filters`."""
-        with self._read():
-            return self.passages.count(filters)
-
-    def count_unique_metadata_by_filter(self, filters: dict[str, Any], metadata_fields: list[str]) -> dict[str, int]:
-        """For each field, how many distinct values it takes among passages matching `filters`."""
-        with self._read():
-            return {f: len(self.passages.value_counts(_key(f), filters)) for f in metadata_fields}
-
-    def get_metadata_fields_info(self) -> dict[str, dict[str, str]]:
-        """Metadata field names and their types."""
-        names = {"str": "keyword", "int": "long", "float": "float", "bool": "boolean", "null": "keyword"}
-        with self._read():
-            return {key: {"type": names[t]} for key, t in self.passages.field_types().items()}
-
-    def get_metadata_field_min_max(self, metadata_field: str) -> dict[str, Any]:
-        """Smallest and largest value of a metadata field."""
-        with self._read():
-            low, high = self.passages.min_max(_key(metadata_field))
-        return {"min": low, "max": high}
-
-    def get_metadata_field_unique_values(
-        self,
-        metadata_field: str,
-        search_term: str | None = None,
-        from_: int = 0,
-        size: int = 10,
-        filters: dict[str, Any] | None = None,
-    ) -> tuple[list[Any], int]:
-        """A page of distinct values (stable order) and the total number of distinct values."""
-        with self._read():
-            values = [v for v, _t, _n in self.passages.value_counts(_key(metadata_field), filters)]
-        if search_term:
-            values = [v for v in values if search_term.lower() in str(v).lower()]
-        return values[from_ : from_ + size], len(values)
-
     # ---- kb: search ----
     def embedding_search(
         self, query_embedding: list[float] | np.ndarray, filters: dict[str, Any] | None = None, top_k: int = 10
@@ -332,100 +296,6 @@ class LocalStore:
         """Passages per value of a metadata field, among those matching `filters`."""
         with self._read():
             return {v: n for v, _t, n in self.passages.value_counts(_key(field), filters)}
-
-    # ---- kb: documents and files ----
-    def commit(
-        self,
-        *,
-        passages: list[Document] = (),  # type: ignore[assignment]
-        documents: list[SourceDocument] = (),  # type: ignore[assignment]
-        files: list[FileRecord] = (),  # type: ignore[assignment]
-        replace_doc_ids: list[str] = (),  # type: ignore[assignment]
-    ) -> None:
-        """Atomically replace documents' passages and record documents and files: all of it lands or none."""
-        with self._transaction():
-            deleted = [v for d in replace_doc_ids for v in self._doc_vids(d)]
-            self.passages.delete(deleted)
-            for doc_id in replace_doc_ids:
-                self.records.delete_document(doc_id)
-            _written, inserted, more_deleted = self._write(list(passages), DuplicatePolicy.SKIP)
-            for doc in documents:
-                self.records.put_document(doc)
-            for rec in files:
-                self.records.put_file(rec)
-        self._apply(inserted, deleted + more_deleted)
-
-    def _doc_vids(self, doc_id: str) -> list[int]:
-        return [r[0] for r in self._con.execute("SELECT vid FROM passages WHERE doc_id = ?", (doc_id,))]
-
-    def forget_files(self, paths: list[str]) -> int:
-        """Remove file records; documents left without any file are deleted. Returns documents removed."""
-        with self._transaction():
-            files = self.records.files()
-            touched = {files[p].doc_id for p in paths if p in files and files[p].doc_id}
-            self.records.delete_files(paths)
-            deleted: list[int] = []
-            removed = 0
-            for doc_id in touched:
-                remaining = self.records.paths_of(doc_id)
-                if remaining:
-                    self._repoint(doc_id, remaining[0])
-                    continue
-                deleted += self._doc_vids(doc_id)
-                self.records.delete_document(doc_id)
-                removed += 1
-            self.passages.delete(deleted)
-        self._apply([], deleted)
-        return removed
-
-    def _repoint(self, doc_id: str, path: str) -> None:
-        """The document's primary file is gone but a copy remains: cite the copy."""
-        doc = self.records.document(doc_id)
-        if doc is None or doc.path == path:
-            return
-        doc.path = path
-        self.records.put_document(doc)
-        self.passages.update_meta(self._doc_vids(doc_id), {"path": path})
-
-    def file_records(self) -> dict[str, FileRecord]:
-        """Bookkeeping rows for every path ingestion has seen."""
-        with self._read():
-            return self.records.files()
-
-    def documents(self) -> list[SourceDocument]:
-        """Every indexed source document."""
-        with self._read():
-            return self.records.documents()
-
-    def document(self, doc_id: str) -> SourceDocument | None:
-        """One source document."""
-        with self._read():
-            return self.records.document(doc_id)
-
-    def document_passages(self, doc_id: str, start: int | None = None, end: int | None = None) -> list[Document]:
-        """A document's passages in reading order, optionally those with `start <= seq <= end`."""
-        sql = "SELECT vid FROM passages WHERE doc_id = ?"
-        params: list[Any] = [doc_id]
-        if start is not None:
-            sql += " AND seq >= ?"
-            params.append(start)
-        if end is not None:
-            sql += " AND seq <= ?"
-            params.append(end)
-        with self._read():
-            vids = [r[0] for r in self._con.execute(sql + " ORDER BY seq, vid", params)]
-            return self.passages.documents(vids, embeddings=False)
-
-    def passages_by_id(self, ids: list[str], *, embeddings: bool = False) -> list[Document]:
-        """Passages by Haystack id, in the given order."""
-        with self._read():
-            found = self.passages.vids_by_ids(ids)
-            return self.passages.documents([found[i] for i in ids if i in found], embeddings=embeddings)
-
-    def passage_ids(self) -> list[str]:
-        """Every passage id, in insertion order (for migration)."""
-        with self._read():
-            return [r[0] for r in self._con.execute("SELECT id FROM passages ORDER BY vid")]
 
     # ---- persistence ----
     def flush(self) -> None:
@@ -476,8 +346,3 @@ class LocalStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _key(field: str) -> str:
-    return field[5:] if field.startswith("meta.") else field
-

@@ -12,6 +12,7 @@ from typing import Any
 
 from haystack.errors import FilterError
 
+from index.filters import list_value, require_iso_date, sql_value
 from index.milvus.meta import equal_token, has_token, range_key
 
 Expr = str | bool  # a Milvus expression, or a constant
@@ -107,7 +108,7 @@ def _comparison(condition: dict[str, Any]) -> Expr:
     if operator in _ORDERING:
         return _ordering(key, operator, value)
     if operator in ("in", "not in"):
-        found = _in(key, _list_value(operator, value))
+        found = _in(key, list_value(operator, value))
         return found if operator == "in" else not_(found)
     raise FilterError(f"unknown comparison operator '{operator}'")
 
@@ -125,11 +126,11 @@ def _equal(key: str, value: Any) -> Expr:
         return not_(_contains([has_token(key)]))
     if isinstance(value, (list, dict, tuple)):
         raise FilterError(f"'==' needs a single value for '{key}'; use 'in' to match any of several values")
-    return _contains([equal_token(key, _scalar(value))])
+    return _contains([equal_token(key, sql_value(value))])
 
 
 def _in(key: str, values: list[Any]) -> Expr:
-    present = _contains([equal_token(key, _scalar(v)) for v in values if v is not None])
+    present = _contains([equal_token(key, sql_value(v)) for v in values if v is not None])
     missing = _equal(key, None) if any(v is None for v in values) else False
     return or_([present, missing])
 
@@ -142,7 +143,7 @@ def _ordering(key: str, op: str, value: Any) -> Expr:
     if isinstance(value, datetime):
         kind, bound = "s", literal(value.isoformat())
     elif isinstance(value, str):
-        _require_iso_date(value)
+        require_iso_date(value)
         kind, bound = "s", literal(value)
     else:
         kind, bound = "n", number(value)
@@ -163,7 +164,7 @@ def _column(column: str, operator: str, value: Any) -> Expr:
         inequality = f"{column} != {literal(_text(value))}"
         return or_([f"{column} is null", inequality]) if nullable else inequality
     if operator in ("in", "not in"):
-        values = [_text(v) for v in _list_value(operator, value) if v is not None]
+        values = [_text(v) for v in list_value(operator, value) if v is not None]
         found = in_list(column, values)
         if operator == "in":
             return found
@@ -177,18 +178,8 @@ def _column(column: str, operator: str, value: Any) -> Expr:
     raise FilterError(f"unknown comparison operator '{operator}'")
 
 
-def _list_value(operator: str, value: Any) -> list[Any]:
-    if not isinstance(value, list):
-        raise FilterError(f"'{operator}' needs a list of values, got {type(value).__name__}")
-    return value
 
 
-def _scalar(value: Any) -> Any:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
 
 
 def _text(value: Any) -> str:
@@ -197,12 +188,3 @@ def _text(value: Any) -> str:
         return str(int(value))
     return value if isinstance(value, str) else str(value)
 
-
-def _require_iso_date(value: str) -> None:
-    try:
-        datetime.fromisoformat(value)
-    except ValueError:
-        raise FilterError(
-            f"cannot compare with the string {value!r} using '>', '>=', '<', '<=': "
-            "strings are only comparable when they are ISO dates"
-        ) from None
