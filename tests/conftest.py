@@ -18,3 +18,17 @@ def corpus_index(tmp_path_factory) -> Path:
         report = kb.ingest([ROOT / "corpus"])
     assert not report.failed, report.failed
     return index
+
+
+@pytest.fixture(scope="session")
+def corpus_milvus(tmp_path_factory) -> str:
+    """The bundled corpus ingested once into Milvus Lite; returns its store URI (skips without the extra)."""
+    pytest.importorskip("pymilvus")
+    pytest.importorskip("milvus_lite")
+    from kb.service import KnowledgeBase
+
+    uri = f"milvus:{tmp_path_factory.mktemp('corpus-milvus') / 'kb.db'}"
+    with KnowledgeBase(store=uri) as kb:
+        report = kb.ingest([ROOT / "corpus"])
+    assert not report.failed, report.failed
+    return uri

@@ -8,12 +8,16 @@ ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "corpus" / "questions.jsonl"
 
 
-@pytest.fixture(scope="session")
-def corpus_kb(corpus_index):
-    """The bundled corpus's knowledge base, open (and its model warm) for the whole session."""
+@pytest.fixture(scope="session", params=["local", "milvus"])
+def corpus_kb(request):
+    """The bundled corpus's knowledge base on each backend, open (and its model warm) for the whole session."""
     from kb.service import KnowledgeBase
 
-    with KnowledgeBase(index=corpus_index) as kb:
+    if request.param == "local":
+        kb = KnowledgeBase(index=request.getfixturevalue("corpus_index"))
+    else:
+        kb = KnowledgeBase(store=request.getfixturevalue("corpus_milvus"))
+    with kb:
         kb.warm_up()
         yield kb
 
