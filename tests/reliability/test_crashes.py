@@ -67,5 +67,5 @@ def _more_work(folder: Path, round_: int) -> None:
         (folder / f"added{round_:03d}-{extra}.txt").write_text(
             "\n\n".join(paragraph(1000 + round_ * 10 + extra, i) for i in range(8)), encoding="utf-8"
         )
-    changed = folder / f"doc{(round_ * 7) % 60:03d}.txt"
+    changed = next(folder.rglob(f"doc{(round_ * 7) % 60:03d}.txt"))  # every fifth document is in nested/
     changed.write_text(changed.read_text() + "\n\n" + paragraph(5000 + round_, 0), encoding="utf-8")
