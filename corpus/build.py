@@ -51,7 +51,7 @@ AUTHOR = "kb corpus team"
 
 def parse_source(path: Path) -> tuple[dict, list[tuple]]:
     text = path.read_text(encoding="utf-8")
-    m = re.match(r"^---\n(.*?)\n---\n", text, re.S)
+    m = re.match(r"^---\n(.*?)\n---\n", text, re.DOTALL)
     if not m:
         raise ValueError(f"{path}: missing front matter")
     meta: dict[str, str] = {}
@@ -383,7 +383,7 @@ def main(argv: list[str]) -> int:
     build_all()
     if "--check" in argv:
         sys.path.insert(0, str(CORPUS))
-        import check  # noqa: E402
+        import check
 
         return check.main([])
     return 0

@@ -77,7 +77,7 @@ class FilterSets:
             raise FilterError(f"unknown comparison operator '{operator}'")
         if field in _COLUMNS:
             return self._column(field, operator, value)
-        key = field[5:] if field.startswith("meta.") else field
+        key = field.removeprefix("meta.")
         if operator == "==":
             return self._equal(key, value)
         if operator == "!=":

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 from haystack import Document, default_from_dict, default_to_dict
@@ -341,7 +341,7 @@ class LocalStore(MetadataAggregates, DocumentRecords):
                 self._lock.release()
                 self._con.close()
 
-    def __enter__(self) -> "LocalStore":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

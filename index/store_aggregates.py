@@ -49,4 +49,4 @@ class MetadataAggregates:
 
 
 def _key(field: str) -> str:
-    return field[5:] if field.startswith("meta.") else field
+    return field.removeprefix("meta.")

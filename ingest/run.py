@@ -254,7 +254,7 @@ class IngestRunner:
             )
         except DocumentReadError as exc:
             return Converted(job, error=exc.reason)
-        except Exception as exc:  # a converter bug on one file must not stop the run: report it
+        except Exception as exc:  # noqa: BLE001  (a converter bug on one file must not stop the run: report it)
             return Converted(job, error=f"conversion error ({type(exc).__name__}: {exc})")
         if not passages:
             return Converted(job, error="no text found")

@@ -4,8 +4,8 @@ Models are always loaded from a local directory with the hub offline; nothing is
 """
 
 import hashlib
-import logging
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal

@@ -123,10 +123,10 @@ def _held(row: dict[str, Any]) -> str:
 def ingest_report(report: IngestReport) -> str:
     """A short summary of an ingestion run."""
     lines = [
-        f"files seen {report.files_seen}: added {report.added}, updated {report.updated}, "
-        f"unchanged {report.unchanged}, removed {report.removed}, failed {len(report.failed)}",
-        f"passages added {report.passages_added} ({report.passages_per_second:.1f}/s in {report.seconds:.1f}s); "
-        f"index holds {report.documents_total} documents, {report.passages_total} passages",
+        (f"files seen {report.files_seen}: added {report.added}, updated {report.updated}, "
+        f"unchanged {report.unchanged}, removed {report.removed}, failed {len(report.failed)}"),
+        (f"passages added {report.passages_added} ({report.passages_per_second:.1f}/s in {report.seconds:.1f}s); "
+        f"index holds {report.documents_total} documents, {report.passages_total} passages"),
     ]
     for fail in report.failed:
         lines.append(f"  failed: {fail['path']}: {fail['reason']}")
@@ -139,8 +139,8 @@ def stats(data: dict[str, Any]) -> str:
     """`kb stats` as text."""
     lines = [
         f"{data['location']}: {data['documents']} documents, {data['passages']} passages",
-        f"model {data['model']} ({data['dimension']} dimensions), {data['index_type']} index, "
-        f"{data['size_bytes'] / 1e6:.1f} MB on disk",
+        (f"model {data['model']} ({data['dimension']} dimensions), {data['index_type']} index, "
+        f"{data['size_bytes'] / 1e6:.1f} MB on disk"),
     ]
     for key in ("per_region", "per_country", "per_type", "per_language", "per_year"):
         values = ", ".join(f"{k} {v}" for k, v in data[key].items())

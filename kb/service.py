@@ -5,7 +5,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from haystack import Document
 
@@ -108,7 +108,7 @@ class KnowledgeBase:
                 self._store = None
                 self._pipelines.clear()
 
-    def __enter__(self) -> "KnowledgeBase":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

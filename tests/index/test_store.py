@@ -174,7 +174,7 @@ def test_ivf_index_deletes_and_filtered_search(tmp_path):
         store.write_documents(_docs(vectors, groups))
         store.flush()
         assert store.vector_kind == "ivf"
-        store.delete_documents([f"p{i}" for i in range(0, 1000)])
+        store.delete_documents([f"p{i}" for i in range(1000)])
         assert store.vector_count == n - 1000
         flt = {"field": "meta.group", "operator": "==", "value": 5}
         hits = store.embedding_search(vectors[1005], filters=flt, top_k=30)

@@ -26,7 +26,7 @@ def _same_allowing_ties(a: list[tuple[str, float]], b: list[tuple[str, float]], 
         return False
     if [i for i, _ in a] == [i for i, _ in b]:
         return True
-    groups = lambda hits: [sorted(i for i, s in hits if abs(s - score) <= tol) for _, score in hits]  # noqa: E731
+    groups = lambda hits: [sorted(i for i, s in hits if abs(s - score) <= tol) for _, score in hits]
     return groups(a) == groups(b)
 
 

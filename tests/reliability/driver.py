@@ -28,15 +28,15 @@ from kb import offline
 
 offline.enforce()
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import index.store  # noqa: E402, F401  (imported before forking)
-import ingest.convert  # noqa: E402
-import ingest.run  # noqa: E402
-import kb.cli  # noqa: E402
-import kb.embedding  # noqa: E402
-import kb.service  # noqa: E402, F401
-from tests.reliability import fakes  # noqa: E402
+import index.store  # noqa: F401  (imported before forking)
+import ingest.convert
+import ingest.run
+import kb.cli
+import kb.embedding
+import kb.service
+from tests.reliability import fakes
 
 
 def _ingest(cmd: dict[str, Any]) -> int:

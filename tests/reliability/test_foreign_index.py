@@ -157,9 +157,8 @@ def test_garbage_inside_the_database_is_detected(index, capsys, where):
         code == 1 and "damaged" in err and "Traceback" not in err
     )  # a writer never builds on a damaged file
     assert database.read_bytes() == damaged, "the damaged file was left as it was"
-    with pytest.raises(IndexCorruptError):
-        with LocalStore(index, create=False) as store:
-            store.check()
+    with pytest.raises(IndexCorruptError), LocalStore(index, create=False) as store:
+        store.check()
 
 
 def _run_raw(capsys, *args: str) -> tuple[int, str, str]:

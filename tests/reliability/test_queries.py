@@ -104,9 +104,8 @@ def test_unknown_or_hostile_facet_values_are_refused_clearly(index, capsys, opti
         "--lang": "langs",
         "--topic": "topics",
     }[option]
-    with KnowledgeBase(index=index) as kb:
-        with pytest.raises(FilterValueError, match="unknown"):
-            kb.search("pension", SearchFilters(**{field: [value]}), mode="keyword")
+    with KnowledgeBase(index=index) as kb, pytest.raises(FilterValueError, match="unknown"):
+        kb.search("pension", SearchFilters(**{field: [value]}), mode="keyword")
 
 
 def test_year_values_that_are_not_numbers_are_a_usage_error(index, capsys):
@@ -116,9 +115,8 @@ def test_year_values_that_are_not_numbers_are_a_usage_error(index, capsys):
     code = exit_.value.code
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1 and "invalid int value" in err
-    with KnowledgeBase(index=index) as kb:
-        with pytest.raises(FilterValueError, match="after"):
-            kb.search("pension", SearchFilters(year_from=2021, year_to=2020), mode="keyword")
+    with KnowledgeBase(index=index) as kb, pytest.raises(FilterValueError, match="after"):
+        kb.search("pension", SearchFilters(year_from=2021, year_to=2020), mode="keyword")
 
 
 @pytest.mark.parametrize("value", INJECTIONS)
