@@ -172,3 +172,42 @@ def write_json(name: str, payload: dict[str, Any]) -> Path:
     tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     tmp.replace(file)
     return file
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The `q`th percentile (0-100) of `values`, linear interpolation (numpy's default)."""
+    return float(np.percentile(np.asarray(values, dtype=np.float64), q))
+
+
+KB_PACKAGES = ("haystack-ai", "sentence-transformers", "torch", "onnxruntime", "faiss-cpu", "numpy", "textual",
+               "pymilvus", "milvus-lite")
+
+
+def header(settings: dict[str, Any]) -> dict[str, Any]:
+    """What every results file starts with: when, on what machine, with which versions and settings."""
+    return {
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": machine(),
+        "packages": package_versions(*KB_PACKAGES),
+        "settings": settings,
+    }
+
+
+def target(name: str, goal: str, measured: str, met: bool | None, baseline: str = "", limit: str = "") -> dict[str, Any]:
+    """One row of the README's Performance table (`met` None: informational, no target)."""
+    return {"target": name, "goal": goal, "measured": measured, "baseline": baseline, "met": met, "limit": limit}
+
+
+def rss_bytes(pid: int | str = "self") -> dict[str, int]:
+    """Resident set size now and at its peak (VmRSS, VmHWM) of a process, in bytes (Linux /proc)."""
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            out[key] = int(value.split()[0]) * 1024
+    return {"rss": out.get("VmRSS", 0), "peak": out.get("VmHWM", 0)}
+
+
+def log(message: str) -> None:
+    """Progress on stdout, flushed (benchmarks run for minutes)."""
+    print(message, flush=True)

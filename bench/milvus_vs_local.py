@@ -1,6 +1,8 @@
 """Local store (FAISS + SQLite) vs Milvus Lite: query latency and write rate on synthetic passages.
 
 Usage: `.venv/bin/python -m bench.milvus_vs_local [--sizes 10000,100000] [--runs 3] [--queries 40]`.
+Sizes not measured in a run keep their earlier figures in the results file, each size with its date (100k takes
+over an hour with Milvus Lite, whose filtered queries run row by row in Python).
 Both backends get the same passages (384-d clustered unit vectors, synthetic Spanish/French/English
 text and kb metadata) and the same queries in the same run; latencies are p50/p95 per run, and the
 table shows the median over runs, and Milvus/local ratios. Results go to bench/results/milvus_vs_local.json.
@@ -8,7 +10,6 @@ table shows the median over runs, and Milvus/local ratios. Results go to bench/r
 
 import argparse
 import json
-import platform
 import statistics
 import tempfile
 import time
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 from haystack import Document
 
+from bench.common import machine
 from index.milvus.store import MilvusStore
 from index.store import LocalStore
 from kb.models import DOC_TYPES, REGIONS, TOPICS
@@ -177,10 +179,13 @@ def main() -> None:
     for n in (int(s) for s in args.sizes.split(",")):
         docs = passages(n)
         runs = [one_run(n, qvecs, qtexts, docs) for _ in range(args.runs)]
-        results[str(n)] = {**summarise(runs), "runs": runs}
+        results[str(n)] = {**summarise(runs), "runs": runs, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                           "queries": args.queries}
         print(table({str(n): results[str(n)]}), flush=True)
+    results = {**_earlier(set(results)), **results}
     payload = {
-        "machine": {"python": platform.python_version(), "cpu": platform.machine(), "cores": _cores()},
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": machine(),
         "versions": {p: version(p) for p in ("pymilvus", "milvus-lite", "faiss-cpu", "haystack-ai")},
         "settings": {"dimension": DIM, "clusters": CLUSTERS, "queries": args.queries, "runs": args.runs,
                      "top_k": 10, "write_batch": WRITE_BATCH, "filter": FILTER},
@@ -191,10 +196,20 @@ def main() -> None:
     print(f"\nwrote {RESULT}")
 
 
-def _cores() -> int:
-    import os
-
-    return os.cpu_count() or 1
+def _earlier(rerun: set[str]) -> dict[str, Any]:
+    """Sizes of the previous results file that this run did not measure, kept with the date they were measured."""
+    try:
+        previous = json.loads(RESULT.read_text())
+    except (OSError, ValueError):
+        return {}
+    kept = {}
+    for size, res in previous.get("results", {}).items():
+        if size not in rerun:
+            # The first results file (commit fed8e77) had no dates.
+            res.setdefault("measured_at", "2026-11-24T06:12:47+0000 (commit fed8e77, before the filter speed-ups)")
+            res.setdefault("queries", previous.get("settings", {}).get("queries"))
+            kept[size] = res
+    return dict(sorted(kept.items(), key=lambda kv: int(kv[0])))
 
 
 if __name__ == "__main__":
