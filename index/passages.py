@@ -83,6 +83,7 @@ class PassageTable:
         return (doc.id, doc.content, context_of(doc.meta), meta, embedding, blob, blob_meta, sparse, doc_id, seq)
 
     def _index_meta(self, vid: int, meta: dict[str, Any]) -> None:
+        metaindex.record_multi_keys(self.con, metaindex.multi_keys(meta))
         self.con.executemany(
             "INSERT INTO meta_index (key, value, vtype, vid) VALUES (?, ?, ?, ?)",
             [(k, v, t, vid) for k, v, t in metaindex.flatten(meta)],

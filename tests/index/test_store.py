@@ -195,3 +195,35 @@ def test_a_second_writer_is_refused_clearly(tmp_path):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[2])
         assert out.stdout.strip() == "1"  # readers are never blocked
         assert IndexLockedError.__name__ in out.stderr and "another kb process" in out.stderr
+
+
+def _range(field: str, low: object, high: object) -> dict:
+    return {"operator": "AND", "conditions": [{"field": field, "operator": ">=", "value": low},
+                                              {"field": field, "operator": "<=", "value": high}]}
+
+
+def test_range_bounds_merge_only_where_each_passage_holds_one_value(tmp_path):
+    """Merged into one index range on single-valued keys; on a multi-valued key each bound may match another value."""
+    import sqlite3
+
+    from index.metaindex import read_multi_keys
+
+    metas = {"a": {"year": 2010, "score": 2}, "b": {"year": 2020, "score": 3}, "c": {"year": [2005, 2020], "score": 1},
+             "d": {"year": "2012-01-01", "score": "x"}, "e": {}}
+    with _store(tmp_path / "i") as store:
+        store.write_documents([Document(id=k, content=k, meta=m) for k, m in metas.items()])
+        ids = lambda f: sorted(d.id for d in store.filter_documents(f))
+        assert ids(_range("meta.year", 2008, 2018)) == ["a", "c"]  # c: 2020 >= 2008 and 2005 <= 2018
+        assert ids(_range("meta.score", 2, 2)) == ["a"]  # numbers only: the string "x" sorts above them
+        assert ids(_range("meta.year", "2011-01-01", "2013-01-01")) == ["d"]  # dates only
+        assert ids({"field": "meta.score", "operator": "<", "value": 3}) == ["a", "c"]
+    db = tmp_path / "i" / "kb.sqlite3"
+    with sqlite3.connect(db) as con:
+        assert read_multi_keys(con) == {"year"}
+        con.execute("DELETE FROM kv WHERE key = 'multi_keys'")  # an index from before the record existed
+    with _store(tmp_path / "i", create=False) as store:
+        assert sorted(d.id for d in store.filter_documents(_range("meta.year", 2008, 2018))) == ["a", "c"]
+    with _store(tmp_path / "i") as store:  # opened for writing: made from the data
+        assert sorted(d.id for d in store.filter_documents(_range("meta.year", 2008, 2018))) == ["a", "c"]
+    with sqlite3.connect(db) as con:
+        assert read_multi_keys(con) == {"year"}
