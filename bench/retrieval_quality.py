@@ -26,6 +26,36 @@ PUBLISHED = {
 COMPARE = {"dense": "all-MiniLM-L6-v2 dense, MTEB", "keyword": "BM25 (Elasticsearch), BEIR paper Table 2"}
 
 
+DEV_LIMIT = ("the misses are questions worded far from the passage that answers them (paraphrase), asked in "
+             "another language than the document (all-MiniLM-L6-v2 is an English model), or answered by another "
+             "passage of the right document; a glossary-based cross-lingual keyword expansion made it worse")
+
+
+def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The README rows: SciFact per mode (hybrid >= 0.70, issue 5) and the dev-question targets of issue 5."""
+    rows = []
+    if "beir" in result:
+        m = result["beir"]["metrics"]
+        for mode in ("dense", "keyword", "hybrid"):
+            ref = COMPARE.get(mode)
+            rows.append(target(
+                f"SciFact nDCG@10, {mode}", ">= 0.70" if mode == "hybrid" else "informational",
+                f"{m[mode]['ndcg@10']:.4f} (recall@100 {m[mode]['recall@100']:.3f}, {m[mode]['ms_per_query']:.0f} ms/query)",
+                m[mode]["ndcg@10"] >= 0.70 if mode == "hybrid" else None,
+                baseline=f"{ref} {PUBLISHED[ref]:.3f}" if ref else
+                f"published: BM25 {PUBLISHED[COMPARE['keyword']]:.3f}, model alone {PUBLISHED[COMPARE['dense']]:.3f}"))
+    o = result["questions"]["overall"]
+    met = (o["hit@5"] >= 0.9 and o["unanswerable_answered"] <= 0.2 and o["answerable_refused"] <= 0.1
+           and o["quotes_valid"] == 1.0)
+    rows.append(target(
+        "dev questions (corpus/questions.jsonl), hybrid",
+        "hit@5 >= 0.9; >= 80% of unanswerable abstained; <= 10% of answerable refused; quotes 100% valid",
+        f"hit@1 {o['hit@1']:.3f}, hit@5 {o['hit@5']:.3f}, hit@10 {o['hit@10']:.3f}; unanswerable abstained "
+        f"{1 - o['unanswerable_answered']:.0%}, answerable refused {o['answerable_refused']:.0%}; quotes valid "
+        f"{o['quotes_valid']:.0%}", met, limit="" if met else DEV_LIMIT))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     from kb.service import KnowledgeBase
 
@@ -35,22 +65,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     result: dict[str, Any] = {**header({"beir": str(args.beir), "questions": str(args.questions)}),
                               "published_ndcg@10": PUBLISHED}
-    rows = []
     if (args.beir / "corpus.jsonl").is_file():
         log(f"kb eval --beir {args.beir}")
         base = KnowledgeBase()
-        beir = base.eval_beir(args.beir, progress=lambda done, total: None)
-        result["beir"] = beir
+        result["beir"] = base.eval_beir(args.beir, progress=lambda done, total: None)
         result["embedder"] = base.chunking()["embedder"]
-        m = beir["metrics"]
-        for mode in ("dense", "keyword", "hybrid"):
-            ref = COMPARE.get(mode)
-            rows.append(target(
-                f"SciFact nDCG@10, {mode}", "informational (published baselines beside it)",
-                f"{m[mode]['ndcg@10']:.4f} (recall@100 {m[mode]['recall@100']:.3f}, {m[mode]['ms_per_query']:.0f} ms/query)",
-                None,
-                baseline=f"{ref} {PUBLISHED[ref]:.3f}" if ref else
-                f"best published here: cross-encoder re-ranking {max(PUBLISHED.values()):.3f}"))
     else:
         log(f"{args.beir} absent: SciFact skipped")
     with tempfile.TemporaryDirectory(prefix="kb-quality-") as tmp, KnowledgeBase(index=Path(tmp) / "index") as base:
@@ -59,11 +78,7 @@ def main(argv: list[str] | None = None) -> None:
         questions = base.eval_questions(args.questions)
     questions.pop("index", None)
     result["questions"] = questions
-    o = questions["overall"]
-    rows.append(target("dev questions (corpus/questions.jsonl), hybrid", "informational",
-                       f"hit@1 {o['hit@1']:.2f}, hit@5 {o['hit@5']:.2f}, hit@10 {o['hit@10']:.2f}; "
-                       f"answerable refused {o['answerable_refused']:.2f}, unanswerable answered "
-                       f"{o['unanswerable_answered']:.2f}; quotes valid {o['quotes_valid']:.2f}", None))
+    rows = targets(result)
     result["targets"] = rows
     for row in rows:
         print(f"{row['target']:44} {row['measured']}  [{row['baseline']}]")
