@@ -3,8 +3,9 @@
 Each comparison is one indexed query on `meta_index` (or on a passages column for `id`/`content`)
 fetched as one `group_concat` string; AND, OR and NOT are numpy intersections, unions and
 differences. Measured at 100k passages this is several times faster than SQL boolean expressions
-over the passages table, whose wide rows make each lookup costly. Semantics follow Haystack's
-in-memory store; a list-valued field matches when any element matches.
+over the passages table, whose wide rows make each lookup costly. Searches pass the store's in-memory
+`MetaColumns` (index/columns.py), which answer the same comparisons without SQL once a key is loaded.
+Semantics follow Haystack's in-memory store; a list-valued field matches when any element matches.
 """
 
 import sqlite3
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 from haystack.errors import FilterError
 
+from index.columns import MetaColumns, intersect, minus, parse_vids, union
 from index.metaindex import read_multi_keys
 
 Vids = np.ndarray  # sorted, unique int64
@@ -27,8 +29,9 @@ _EMPTY = np.empty(0, dtype=np.int64)
 class FilterSets:
     """Filters → vid sets over one SQLite connection (call inside a read transaction)."""
 
-    def __init__(self, con: sqlite3.Connection) -> None:
+    def __init__(self, con: sqlite3.Connection, columns: MetaColumns | None = None) -> None:
         self.con = con
+        self.columns = columns  # in-memory metadata columns of the current data (read paths), else SQL
         self._all: Vids | None = None
         self._multi_keys: set[str] | None = None
 
@@ -61,9 +64,9 @@ class FilterSets:
             return self._and(parts + [self._node(c) if c else self._universe() for c in rest])
         parts = [self._node(c) if c else self._universe() for c in conditions]
         if operator == "OR":
-            return _union(parts)
+            return union(parts)
         if operator == "NOT":
-            return np.setdiff1d(self._universe(), self._and(parts), assume_unique=True)
+            return minus(self._universe(), self._and(parts))
         raise FilterError(f"unknown logical operator '{operator}'; use AND, OR or NOT")
 
     def _single_valued(self) -> Callable[[str], bool]:
@@ -78,7 +81,7 @@ class FilterSets:
             return self._universe()
         result = parts[0]
         for part in parts[1:]:
-            result = np.intersect1d(result, part, assume_unique=True)
+            result = intersect(result, part)
         return result
 
     def _comparison(self, condition: dict[str, Any]) -> Vids:
@@ -104,19 +107,24 @@ class FilterSets:
     # ---- metadata comparisons ----
     def _equal(self, key: str, value: Any) -> Vids:
         if value is None:
-            return self._minus(self._meta(key, "value IS NOT NULL", []))
+            present = self.columns.column(key).present() if self.columns else None
+            return self._minus(present if present is not None else self._meta(key, "value IS NOT NULL", []))
         if isinstance(value, (list, dict, tuple)):
             raise FilterError(f"'==' needs a single value for '{key}'; use 'in' to match any of several values")
+        if self.columns:
+            return self.columns.column(key).equal(sql_value(value))
         return self._meta(key, "value = ?", [sql_value(value)])
 
     def _in(self, key: str, values: list[Any]) -> Vids:
         present = [sql_value(v) for v in values if v is not None]
         parts = []
-        if present:
+        if present and self.columns:
+            parts.append(self.columns.column(key).any_of(present))
+        elif present:
             parts.append(self._meta(key, f"value IN ({', '.join('?' for _ in present)})", present))
         if any(v is None for v in values):
             parts.append(self._equal(key, None))
-        return _union(parts)
+        return union(parts)
 
     def _ordering(self, key: str, op: str, value: Any) -> Vids:
         return self._range(key, [(op, value)])
@@ -133,6 +141,8 @@ class FilterSets:
         text = [isinstance(value, (str, datetime)) for _, value in bounds]
         if any(text) and not all(text):
             return _EMPTY  # a value cannot be both a number and a date
+        if self.columns:
+            return self.columns.column(key).within([(op, sql_value(v)) for op, v in bounds], text=all(text))
         where = [f"value {op} ?" for op, _ in bounds]
         # SQLite's type order (NULL < numbers < text) keeps the other type out, still inside the index
         where.append("value >= ''" if all(text) else "value < ''")
@@ -164,21 +174,17 @@ class FilterSets:
         return self._fetch(f"SELECT vid FROM passages WHERE {column} {condition}", params)
 
     def _universe(self) -> Vids:
+        if self.columns:
+            return self.columns.universe()
         if self._all is None:
             self._all = self._fetch("SELECT vid FROM passages", [])
         return self._all
 
     def _minus(self, vids: Vids) -> Vids:
-        return np.setdiff1d(self._universe(), vids, assume_unique=True)
+        return minus(self._universe(), vids)
 
     def _fetch(self, sql: str, params: list[Any]) -> Vids:
-        text = self.con.execute(f"SELECT group_concat(vid) FROM ({sql})", params).fetchone()[0]
-        if not text:
-            return _EMPTY
-        vids = np.fromstring(text, dtype=np.int64, sep=",")
-        if len(vids) < 2 or bool(np.all(vids[1:] > vids[:-1])):  # one value's rows come in vid order already
-            return vids
-        return np.unique(vids)
+        return parse_vids(self.con.execute(f"SELECT group_concat(vid) FROM ({sql})", params).fetchone()[0])
 
 
 def _ranges(
@@ -198,12 +204,6 @@ def _ranges(
         else:
             rest.append(c)
     return ranges, rest
-
-
-def _union(parts: list[Vids]) -> Vids:
-    if not parts:
-        return _EMPTY
-    return np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
 
 
 def list_value(operator: str, value: Any) -> list[Any]:

@@ -10,6 +10,7 @@ from haystack import Document
 from haystack.dataclasses import ByteStream, SparseEmbedding
 
 from index import metaindex
+from index.columns import MetaColumns
 from index.filters import FilterSets
 from index.keywords import match_expression, query_terms, selective_terms
 
@@ -121,9 +122,9 @@ class PassageTable:
             found.update({i: v for i, v in rows})
         return found
 
-    def matching(self, filters: dict[str, Any] | None) -> np.ndarray | None:
-        """Sorted vids matching `filters`, or None when there is no filter."""
-        return FilterSets(self.con).evaluate(filters)
+    def matching(self, filters: dict[str, Any] | None, columns: MetaColumns | None = None) -> np.ndarray | None:
+        """Sorted vids matching `filters`, or None when there is no filter (`columns`: in-memory metadata)."""
+        return FilterSets(self.con, columns).evaluate(filters)
 
     def vids(self, filters: dict[str, Any] | None) -> list[int]:
         """vids of passages matching `filters`, in insertion order."""

@@ -20,6 +20,7 @@ from haystack.document_stores.errors import DuplicateDocumentError
 from haystack.document_stores.types import DuplicatePolicy
 
 from index import schema, vector_sync
+from index.columns import MetaColumns
 from index.lock import WriterLock
 from index.manifest import Manifest, read_manifest, write_manifest
 from index.passages import PassageTable
@@ -49,6 +50,7 @@ class LocalStore(MetadataAggregates, DocumentRecords):
         self._mutex = threading.RLock()
         self._generation = 0  # bumped by every commit of this process (invalidates cached filter results)
         self._filter_cache: dict[tuple[str, int, int], np.ndarray | None] = {}
+        self._columns: tuple[tuple[int, int], MetaColumns] | None = None  # metadata in memory, per data version
         self._checked = False  # integrity checked since this process took the writer lock
         self._lock = WriterLock(self.path)
         self.manifest = self._open_manifest(embedding_model, dimension, chunking, create)
@@ -277,11 +279,14 @@ class LocalStore(MetadataAggregates, DocumentRecords):
 
     def _matching(self, filters: dict[str, Any]) -> np.ndarray | None:
         """Filter results, cached until the data changes (dense and keyword retrieval share one filter)."""
-        key = (json.dumps(filters, sort_keys=True, default=str), self._data_version, self._generation)
+        version = (self._data_version, self._generation)
+        if self._columns is None or self._columns[0] != version:
+            self._columns = (version, MetaColumns(self._con))
+        key = (json.dumps(filters, sort_keys=True, default=str), *version)
         if key not in self._filter_cache:
             if len(self._filter_cache) >= 16:
                 self._filter_cache.pop(next(iter(self._filter_cache)))
-            self._filter_cache[key] = self.passages.matching(filters)
+            self._filter_cache[key] = self.passages.matching(filters, self._columns[1])
         return self._filter_cache[key]
 
     def keyword_search(self, query: str, filters: dict[str, Any] | None = None, top_k: int = 10) -> list[Document]:
