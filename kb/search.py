@@ -94,40 +94,40 @@ def retrieve(
     keyword lists of passages inside it join the fusion, so that those passages rise without others being cut.
     """
     depth = max(top_k, candidates or 0)
-    data: dict[str, Any] = {}
-    if mode in ("dense", "hybrid"):
-        data["embedder"] = {"text": query}
-        data["dense"] = {"filters": filters, "top_k": depth}
-    if mode in ("keyword", "hybrid"):
-        data["keyword"] = {"query": query, "filters": filters, "top_k": depth}
-    wanted = {"embedder", "dense", "keyword"} if focus and mode == "hybrid" else {"embedder"}
     try:
-        out = pipe.run(data, include_outputs_from=wanted if mode != "keyword" else None)
-    except Exception as exc:  # Haystack wraps component errors: surface ours (index damaged, locked...)
+        lists, embedding = _run_retrievers(pipe, mode, query, filters, depth)
+        if focus and mode == "hybrid":
+            lists += _run_retrievers(pipe, mode, query, _and(filters, focus), depth, embedding)[0]
+        if mode == "hybrid":
+            documents = pipe.get_component("joiner").run(documents=lists)["documents"]
+        else:
+            documents = lists[0]
+    except Exception as exc:  # surface ours (index damaged, locked...) when a library wrapped it
         cause = kb_cause(exc)
         if cause is None or cause is exc:
             raise
         raise cause from exc
-    final = {"dense": "dense", "keyword": "keyword", "hybrid": "joiner"}[mode]
-    embedding = out.get("embedder", {}).get("embedding")
-    documents = list(out[final]["documents"])
-    if focus and mode == "hybrid":
-        documents = _fuse_focus(pipe, out, query, embedding, _and(filters, focus), depth)
-    return Retrieved(documents[:top_k], embedding)
+    return Retrieved(list(documents[:top_k]), embedding)
 
 
-def _fuse_focus(
-    pipe: Pipeline, out: dict[str, Any], query: str, embedding: Any, focus: dict[str, Any], depth: int
-) -> list[Document]:
-    """RRF of the pipeline's dense and keyword lists with the same two searches restricted to `focus`."""
-    dense, keyword = pipe.get_component("dense"), pipe.get_component("keyword")
-    lists = [
-        out["dense"]["documents"],
-        out["keyword"]["documents"],
-        dense.run(query_embedding=embedding, filters=focus, top_k=depth)["documents"],
-        keyword.run(query=query, filters=focus, top_k=depth)["documents"],
-    ]
-    return list(DocumentJoiner(join_mode="reciprocal_rank_fusion").run(documents=lists)["documents"])
+def _run_retrievers(
+    pipe: Pipeline, mode: Mode, query: str, filters: dict[str, Any] | None, depth: int, embedding: Any = None
+) -> tuple[list[list[Document]], Any]:
+    """The pipeline's dense and/or keyword lists, its components called in the pipeline's order.
+
+    Not through `Pipeline.run`: it deep-copies every passage and its metadata between components (with a slow
+    `isinstance` check against the Component protocol for each), measured at 26 ms of a 50 ms hybrid search
+    over 100k passages, for results that are the same.
+    """
+    lists = []
+    if mode in ("dense", "hybrid"):
+        if embedding is None:
+            embedding = pipe.get_component("embedder").run(text=query)["embedding"]
+        dense = pipe.get_component("dense").run(query_embedding=embedding, filters=filters, top_k=depth)
+        lists.append(dense["documents"])
+    if mode in ("keyword", "hybrid"):
+        lists.append(pipe.get_component("keyword").run(query=query, filters=filters, top_k=depth)["documents"])
+    return lists, embedding
 
 
 def _and(filters: dict[str, Any] | None, more: dict[str, Any]) -> dict[str, Any]:
