@@ -12,7 +12,7 @@ from haystack.dataclasses import ByteStream, SparseEmbedding
 from index import metaindex
 from index.columns import MetaColumns
 from index.filters import FilterSets
-from index.keywords import match_expression, query_terms, selective_terms
+from index.keywords import RANKED, KeywordCache, match_expression, query_terms, selective_terms
 
 CHUNK = 500
 CONTEXT_FIELDS = ("title", "heading")
@@ -190,9 +190,17 @@ class PassageTable:
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
     def keyword(
-        self, query: str, filters: dict[str, Any] | None, top_k: int, allowed: np.ndarray | None = None
+        self,
+        query: str,
+        filters: dict[str, Any] | None,
+        top_k: int,
+        allowed: np.ndarray | None = None,
+        cache: KeywordCache | None = None,
     ) -> list[tuple[int, float]]:
-        """(vid, BM25 score) for the best `top_k` keyword matches inside `filters` (or `allowed` vids)."""
+        """(vid, BM25 score) for the best `top_k` keyword matches inside `filters` (or `allowed` vids).
+
+        `cache` (the store's, for the current data version) keeps term counts and ranked prefixes.
+        """
         terms = query_terms(query)
         if not terms or top_k <= 0:
             return []
@@ -201,15 +209,16 @@ class PassageTable:
         if allowed is not None and len(allowed) == 0:
             return []
         total = self.con.execute("SELECT max(vid) FROM passages").fetchone()[0] or 0
-        match = match_expression(selective_terms(self.con, terms, total))
-        sql = "SELECT rowid, bm25(passages_fts, 1.0, 0.5) AS s FROM passages_fts WHERE passages_fts MATCH ? ORDER BY s"
-        cursor = self.con.execute(sql, [match])
+        match = match_expression(selective_terms(self.con, terms, total, cache.counts if cache else None))
+        if cache is not None and top_k <= cache.PREFIX:
+            rows, complete = cache.ranked(self.con, match)
+            found = _keep(rows, allowed)
+            if len(found) >= top_k or complete:
+                return [(vid, -score) for vid, score in found[:top_k]]
+        cursor = self.con.execute(RANKED, [match])
         hits: list[tuple[int, float]] = []
         while len(hits) < top_k and (rows := cursor.fetchmany(max(4 * top_k, 256))):
-            if allowed is not None:  # ranked matches are filtered as they stream: the exact filtered top-k
-                keep = np.isin(np.fromiter((r[0] for r in rows), np.int64, len(rows)), allowed, assume_unique=True)
-                rows = [r for r, k in zip(rows, keep.tolist()) if k]
-            hits += [(vid, -score) for vid, score in rows]
+            hits += [(vid, -score) for vid, score in _keep(rows, allowed)]  # filtered as they stream: exact top-k
         cursor.close()
         return hits[:top_k]
 
@@ -255,3 +264,11 @@ def _marks(values: list[Any]) -> str:
 def _chunks(values: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
     for start in range(0, len(values), size):
         yield list(values[start : start + size])
+
+
+def _keep(rows: list[tuple[int, float]], allowed: np.ndarray | None) -> list[tuple[int, float]]:
+    """The rows whose vid is in `allowed` (all of them when it is None), in order."""
+    if allowed is None or not rows:
+        return rows
+    keep = np.isin(np.fromiter((r[0] for r in rows), np.int64, len(rows)), allowed, assume_unique=True)
+    return [r for r, k in zip(rows, keep.tolist()) if k]

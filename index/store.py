@@ -21,6 +21,7 @@ from haystack.document_stores.types import DuplicatePolicy
 
 from index import schema, vector_sync
 from index.columns import MetaColumns
+from index.keywords import KeywordCache
 from index.lock import WriterLock
 from index.manifest import Manifest, read_manifest, write_manifest
 from index.passages import PassageTable
@@ -50,7 +51,8 @@ class LocalStore(MetadataAggregates, DocumentRecords):
         self._mutex = threading.RLock()
         self._generation = 0  # bumped by every commit of this process (invalidates cached filter results)
         self._filter_cache: dict[tuple[str, int, int], np.ndarray | None] = {}
-        self._columns: tuple[tuple[int, int], MetaColumns] | None = None  # metadata in memory, per data version
+        # per data version: metadata columns for filters, keyword term counts and ranked prefixes
+        self._caches: tuple[tuple[int, int] | None, MetaColumns | None, KeywordCache | None] = (None, None, None)
         self._checked = False  # integrity checked since this process took the writer lock
         self._lock = WriterLock(self.path)
         self.manifest = self._open_manifest(embedding_model, dimension, chunking, create)
@@ -279,21 +281,28 @@ class LocalStore(MetadataAggregates, DocumentRecords):
 
     def _matching(self, filters: dict[str, Any]) -> np.ndarray | None:
         """Filter results, cached until the data changes (dense and keyword retrieval share one filter)."""
-        version = (self._data_version, self._generation)
-        if self._columns is None or self._columns[0] != version:
-            self._columns = (version, MetaColumns(self._con))
+        version = self._version()
         key = (json.dumps(filters, sort_keys=True, default=str), *version)
         if key not in self._filter_cache:
             if len(self._filter_cache) >= 16:
                 self._filter_cache.pop(next(iter(self._filter_cache)))
-            self._filter_cache[key] = self.passages.matching(filters, self._columns[1])
+            self._filter_cache[key] = self.passages.matching(filters, self._caches[1])
         return self._filter_cache[key]
+
+    def _version(self) -> tuple[int, int]:
+        """The data version (other processes' commits, ours); the per-version caches are remade when it moves."""
+        version = (self._data_version, self._generation)
+        if self._caches[0] != version:
+            self._caches = (version, MetaColumns(self._con), KeywordCache())
+        return version
 
     def keyword_search(self, query: str, filters: dict[str, Any] | None = None, top_k: int = 10) -> list[Document]:
         """The `top_k` best BM25 matches (accents folded, stemmed) within `filters`."""
         with self._read():
             self._sync()
-            hits = self.passages.keyword(query, filters, top_k, self._matching(filters) if filters else None)
+            allowed = self._matching(filters) if filters else None
+            self._version()
+            hits = self.passages.keyword(query, filters, top_k, allowed, self._caches[2])
             docs = self.passages.documents([vid for vid, _ in hits], embeddings=False)
         return [replace(doc, score=float(score)) for doc, (_vid, score) in zip(docs, hits)]
 
