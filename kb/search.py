@@ -98,6 +98,10 @@ def retrieve(
         lists, embedding = _run_retrievers(pipe, mode, query, filters, depth)
         if focus and mode == "hybrid":
             lists += _run_retrievers(pipe, mode, query, _and(filters, focus), depth, embedding)[0]
+        elif mode == "hybrid":
+            # the order Pipeline.run joined them in (keyword ran first): equal RRF scores keep the keyword hit
+            # first, measured better (SciFact hybrid nDCG@10 0.7160 vs 0.7127 dense first)
+            lists.reverse()
         if mode == "hybrid":
             documents = pipe.get_component("joiner").run(documents=lists)["documents"]
         else:
