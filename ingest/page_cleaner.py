@@ -78,12 +78,27 @@ def _unwrap(page: str) -> str:
     out: list[str] = []
     previous = ""
     for line in lines:
-        if out and out[-1] and line and previous and _continues(previous, line, width):
+        if out and out[-1] and line and previous and _continues(previous, line, width) and not (
+            out[-1] == previous and _is_title(previous, line, width)
+        ):
             out[-1] = f"{out[-1]} {line}"
         else:
             out.append(line)
         previous = line
     return "\n".join(out)
+
+
+def _is_title(first: str, line: str, width: int) -> bool:
+    """A paragraph's first line that stops well short of the width without punctuation, before a capital: a title.
+
+    (The first line of a wrapped paragraph fills the width; a one-line heading above its text does not.)
+    """
+    return (
+        len(first) < _PARAGRAPH_END_WIDTH * width
+        and (first[:1].isupper() or first[:1].isdigit())
+        and not first.endswith((*_SENTENCE_END, ",", "-"))
+        and line[:1].isupper()
+    )
 
 
 def _continues(previous: str, line: str, width: int) -> bool:

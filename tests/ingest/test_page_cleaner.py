@@ -64,3 +64,19 @@ def test_repeated_paragraph_is_kept_once_across_pages():
     cleaned = clean_text(f"{paragraph}\nOther text.\f{paragraph}\nMore text.", unwrap=False)
     assert cleaned.count(paragraph) == 1
     assert cleaned.split("\f")[1] == "More text."
+
+
+def test_a_heading_line_is_not_joined_to_the_paragraph_below_it():
+    page = (
+        "continued text from an earlier page that stops short of the margin\n"
+        "Because it is a continuation, this line joins the one above it in one paragraph of the page;\n"
+        "so does this one.\n"
+        "Bolivia: hydrocarbon revenues for a universal pension\n"
+        "Bolivia finances its universal non-contributory pension for people aged 60 and over, the Renta\n"
+        "Dignidad, mainly from a share of the Direct Tax on Hydrocarbons and from dividends of public\n"
+        "enterprises, which has made the benefit affordable without contributions from its members."
+    )
+    lines = clean_text(page).split("\n")
+    assert "Bolivia: hydrocarbon revenues for a universal pension" in lines
+    assert any(line.startswith("Bolivia finances") and line.endswith("members.") for line in lines)
+    assert any(line.startswith("continued text") and line.endswith("this one.") for line in lines)
