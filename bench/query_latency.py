@@ -205,10 +205,10 @@ def stages(base: Any, queries: list[str], filters: list[SearchFilters]) -> dict[
         hf = f.resolved().to_haystack()
         vector = np.asarray(clock("query embedding", lambda q=query: embed.run(text=q)["embedding"]), np.float32)
         with store._read():
-            store._version()  # the store's in-memory metadata columns for the current data, as searches use
+            columns = store._current()[1]  # the store's in-memory metadata columns, as searches use them
             clock("filter evaluation, SQL (meta_index)", lambda h=hf: store.passages.matching(h))
             allowed = clock("filter evaluation (in-memory columns)",
-                            lambda h=hf: store.passages.matching(h, store._caches[1]))
+                            lambda h=hf, c=columns: store.passages.matching(h, c))
             found = clock("dense search, unfiltered (FAISS)", lambda v=vector: store._vectors.search(v, 20))
             clock("dense search, filtered (FAISS + IDSelector)", lambda v=vector, a=allowed: store._vectors.search(v, 20, a))
             hits = clock("keyword search, unfiltered (FTS5 BM25)", lambda q=query: store.passages.keyword(q, None, 20))

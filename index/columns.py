@@ -69,12 +69,11 @@ def minus(a: Vids, b: Vids) -> Vids:
 class KeyColumn:
     """One metadata key: sorted distinct numbers and texts, each with its sorted passage ids."""
 
-    def __init__(self, numbers: list[tuple[Any, Vids]], texts: list[tuple[str, Vids]], nulls: Vids) -> None:
+    def __init__(self, numbers: list[tuple[Any, Vids]], texts: list[tuple[str, Vids]]) -> None:
         self.numbers = [v for v, _ in numbers]
         self.number_vids = [ids for _, ids in numbers]
         self.texts = [v for v, _ in texts]
         self.text_vids = [ids for _, ids in texts]
-        self.nulls = nulls
         self._by_number = dict(numbers)
         self._by_text = dict(texts)
         self._present: Vids | None = None
@@ -85,8 +84,7 @@ class KeyColumn:
         tail = " GROUP BY value ORDER BY value"
         numbers = [(v, parse_vids(t)) for v, t in con.execute(head + "value < ''" + tail, (key,))]
         texts = [(v, parse_vids(t)) for v, t in con.execute(head + "value >= ''" + tail, (key,))]
-        nulls = con.execute("SELECT group_concat(vid) FROM meta_index WHERE key = ? AND value IS NULL", (key,))
-        return cls(numbers, texts, parse_vids(nulls.fetchone()[0]))
+        return cls(numbers, texts)
 
     def equal(self, value: Any) -> Vids:
         """Passages holding `value` (a number, or a string; bools and datetimes as stored)."""
@@ -102,20 +100,14 @@ class KeyColumn:
             self._present = union(self.number_vids + self.text_vids)
         return self._present
 
-    def within(self, bounds: list[tuple[str, Any]], text: bool) -> Vids:
-        """Passages holding one value that meets every (operator, value) bound, among numbers or texts."""
+    def within(self, op: str, bound: Any, text: bool) -> Vids:
+        """Passages holding a value `op` `bound` (">", ">=", "<", "<="), among their numbers or their texts."""
         values, vids = (self.texts, self.text_vids) if text else (self.numbers, self.number_vids)
-        lo, hi = 0, len(values)
-        for op, bound in bounds:
-            if op == ">":
-                lo = max(lo, bisect.bisect_right(values, bound))
-            elif op == ">=":
-                lo = max(lo, bisect.bisect_left(values, bound))
-            elif op == "<":
-                hi = min(hi, bisect.bisect_left(values, bound))
-            else:
-                hi = min(hi, bisect.bisect_right(values, bound))
-        return union(vids[lo:hi]) if lo < hi else EMPTY
+        if op in (">", ">="):
+            lo, hi = (bisect.bisect_right if op == ">" else bisect.bisect_left)(values, bound), len(values)
+        else:
+            lo, hi = 0, (bisect.bisect_left if op == "<" else bisect.bisect_right)(values, bound)
+        return union(vids[lo:hi])
 
 
 class MetaColumns:

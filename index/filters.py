@@ -9,21 +9,16 @@ Semantics follow Haystack's in-memory store; a list-valued field matches when an
 """
 
 import sqlite3
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 from haystack.errors import FilterError
 
-from index.columns import MetaColumns, intersect, minus, parse_vids, union
-from index.metaindex import read_multi_keys
-
-Vids = np.ndarray  # sorted, unique int64
+from index.columns import EMPTY as _EMPTY
+from index.columns import MetaColumns, Vids, intersect, minus, parse_vids, union
 
 _COLUMNS = {"id", "content"}
 _ORDERING = (">", ">=", "<", "<=")
-_EMPTY = np.empty(0, dtype=np.int64)
 
 
 class FilterSets:
@@ -33,7 +28,6 @@ class FilterSets:
         self.con = con
         self.columns = columns  # in-memory metadata columns of the current data (read paths), else SQL
         self._all: Vids | None = None
-        self._multi_keys: set[str] | None = None
 
     def evaluate(self, filters: dict[str, Any] | None) -> Vids | None:
         """The vids matching `filters`, or None when there is no filter (everything matches)."""
@@ -41,11 +35,11 @@ class FilterSets:
             return None
         if not isinstance(filters, dict):
             raise FilterError(f"filters must be a dictionary, got {type(filters).__name__}")
-        self._all = self._multi_keys = None
+        self._all = None
         try:
             return self._node(filters)
         finally:
-            self._all = self._multi_keys = None
+            self._all = None
 
     # ---- structure ----
     def _node(self, condition: dict[str, Any]) -> Vids:
@@ -58,23 +52,14 @@ class FilterSets:
         operator, conditions = condition["operator"], condition["conditions"]
         if not isinstance(conditions, list):
             raise FilterError(f"'conditions' must be a list in {condition}")
-        if operator == "AND":
-            ranges, rest = _ranges(conditions, self._single_valued())
-            parts = [self._range(key, bounds) for key, bounds in ranges.items()]
-            return self._and(parts + [self._node(c) if c else self._universe() for c in rest])
         parts = [self._node(c) if c else self._universe() for c in conditions]
+        if operator == "AND":
+            return self._and(parts)
         if operator == "OR":
             return union(parts)
         if operator == "NOT":
             return minus(self._universe(), self._and(parts))
         raise FilterError(f"unknown logical operator '{operator}'; use AND, OR or NOT")
-
-    def _single_valued(self) -> Callable[[str], bool]:
-        """Whether no passage holds several values of a key (then bounds on it may be merged into one range)."""
-        if self._multi_keys is None:
-            self._multi_keys = read_multi_keys(self.con)
-        known = self._multi_keys
-        return lambda key: known is not None and key not in known
 
     def _and(self, parts: list[Vids]) -> Vids:
         if not parts:
@@ -127,26 +112,17 @@ class FilterSets:
         return union(parts)
 
     def _ordering(self, key: str, op: str, value: Any) -> Vids:
-        return self._range(key, [(op, value)])
-
-    def _range(self, key: str, bounds: list[tuple[str, Any]]) -> Vids:
-        """Values of `key` within every (operator, value) bound: one index range scan."""
-        if any(value is None for _, value in bounds):
+        if value is None:
             return _EMPTY
-        for op, value in bounds:
-            if isinstance(value, (list, tuple, dict)):
-                raise FilterError(f"'{op}' needs a number or an ISO date for '{key}', not {type(value).__name__}")
-            if isinstance(value, str):
-                require_iso_date(value)
-        text = [isinstance(value, (str, datetime)) for _, value in bounds]
-        if any(text) and not all(text):
-            return _EMPTY  # a value cannot be both a number and a date
+        if isinstance(value, (list, tuple, dict)):
+            raise FilterError(f"'{op}' needs a number or an ISO date for '{key}', not {type(value).__name__}")
+        if isinstance(value, str):
+            require_iso_date(value)
+        text = isinstance(value, (str, datetime))
         if self.columns:
-            return self.columns.column(key).within([(op, sql_value(v)) for op, v in bounds], text=all(text))
-        where = [f"value {op} ?" for op, _ in bounds]
+            return self.columns.column(key).within(op, sql_value(value), text=text)
         # SQLite's type order (NULL < numbers < text) keeps the other type out, still inside the index
-        where.append("value >= ''" if all(text) else "value < ''")
-        return self._meta(key, " AND ".join(where), [sql_value(value) for _, value in bounds])
+        return self._meta(key, f"value {op} ? AND value {'>=' if text else '<'} ''", [sql_value(value)])
 
     # ---- id and content columns ----
     def _column(self, column: str, operator: str, value: Any) -> Vids:
@@ -185,25 +161,6 @@ class FilterSets:
 
     def _fetch(self, sql: str, params: list[Any]) -> Vids:
         return parse_vids(self.con.execute(f"SELECT group_concat(vid) FROM ({sql})", params).fetchone()[0])
-
-
-def _ranges(
-    conditions: list[Any], single_valued: Callable[[str], bool]
-) -> tuple[dict[str, list[tuple[str, Any]]], list[Any]]:
-    """Split AND conditions into ordering comparisons grouped by single-valued metadata key, and the others.
-
-    (Where a passage holds several values, each bound may be met by a different one: those stay separate.)
-    """
-    ranges: dict[str, list[tuple[str, Any]]] = {}
-    rest = []
-    for c in conditions:
-        key = c["field"].removeprefix("meta.") if isinstance(c, dict) and isinstance(c.get("field"), str) else None
-        if (key is not None and c.get("operator") in _ORDERING and "value" in c and c["field"] not in _COLUMNS
-                and single_valued(key)):
-            ranges.setdefault(key, []).append((c["operator"], c["value"]))
-        else:
-            rest.append(c)
-    return ranges, rest
 
 
 def list_value(operator: str, value: Any) -> list[Any]:

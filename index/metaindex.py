@@ -1,6 +1,5 @@
 """Flatten a document's metadata into (key, value, vtype) rows for the indexed `meta_index` table."""
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -40,36 +39,6 @@ def flatten(meta: dict[str, Any], prefix: str = "") -> Iterator[Row]:
                     yield name, _scalar(item), value_type(item)
         else:
             yield name, _scalar(value), value_type(value)
-
-
-def multi_keys(meta: dict[str, Any], prefix: str = "") -> set[str]:
-    """The flattened keys of `meta` holding a list of two or more values (several rows for one passage)."""
-    out = set()
-    for key, value in meta.items():
-        if isinstance(value, dict):
-            out |= multi_keys(value, prefix=f"{prefix}{key}.")
-        elif isinstance(value, (list, tuple)) and len(value) > 1:
-            out.add(f"{prefix}{key}")
-    return out
-
-
-# The keys any passage ever held several values for, kept in `kv` (index/filters.py merges range bounds only on
-# the others). Made from the data when an index without it is opened for writing.
-MULTI_KEYS_SQL = """INSERT OR IGNORE INTO kv SELECT 'multi_keys', json_group_array(key) FROM
-    (SELECT DISTINCT key FROM (SELECT key FROM meta_index GROUP BY key, vid HAVING count(*) > 1))"""
-
-
-def read_multi_keys(con: Any) -> set[str] | None:
-    """The keys recorded as multi-valued, or None when unknown (an older index opened read-only)."""
-    row = con.execute("SELECT value FROM kv WHERE key = 'multi_keys'").fetchone()
-    return set(json.loads(row[0])) if row else None
-
-
-def record_multi_keys(con: Any, keys: set[str]) -> None:
-    """Add `keys` to the recorded multi-valued keys (inside the caller's write transaction)."""
-    known = read_multi_keys(con)
-    if keys and known is not None and not keys <= known:
-        con.execute("UPDATE kv SET value = ? WHERE key = 'multi_keys'", (json.dumps(sorted(known | keys)),))
 
 
 def restore(value: Any, vtype: str) -> Any:

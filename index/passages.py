@@ -10,7 +10,7 @@ from haystack import Document
 from haystack.dataclasses import ByteStream, SparseEmbedding
 
 from index import metaindex
-from index.columns import MetaColumns
+from index.columns import MetaColumns, parse_vids
 from index.filters import FilterSets
 from index.keywords import RANKED, KeywordCache, match_expression, query_terms, selective_terms
 
@@ -84,7 +84,6 @@ class PassageTable:
         return (doc.id, doc.content, context_of(doc.meta), meta, embedding, blob, blob_meta, sparse, doc_id, seq)
 
     def _index_meta(self, vid: int, meta: dict[str, Any]) -> None:
-        metaindex.record_multi_keys(self.con, metaindex.multi_keys(meta))
         self.con.executemany(
             "INSERT INTO meta_index (key, value, vtype, vid) VALUES (?, ?, ?, ?)",
             [(k, v, t, vid) for k, v, t in metaindex.flatten(meta)],
@@ -223,9 +222,13 @@ class PassageTable:
         return hits[:top_k]
 
     # ---- metadata aggregates ----
-    def value_counts(self, key: str, filters: dict[str, Any] | None) -> list[tuple[Any, str, int]]:
-        """(value, vtype, passages) for every non-null value of `key` among passages matching `filters`."""
-        allowed = self.matching(filters)
+    def value_counts(
+        self, key: str, filters: dict[str, Any] | None, allowed: np.ndarray | None = None
+    ) -> list[tuple[Any, str, int]]:
+        """(value, vtype, passages) for every non-null value of `key` among passages matching `filters`
+        (or `allowed` vids)."""
+        if allowed is None:
+            allowed = self.matching(filters)
         head = "SELECT value, vtype, {} FROM meta_index WHERE key = ? AND vtype != 'null'"
         tail = " GROUP BY vtype, value ORDER BY vtype, value"
         if allowed is None:
@@ -233,7 +236,7 @@ class PassageTable:
             return [(metaindex.restore(v, t), t, n) for v, t, n in rows]
         out = []
         for value, vtype, vids in self.con.execute(head.format("group_concat(vid)") + tail, (key,)):
-            inside = np.isin(np.unique(np.array(vids.split(","), dtype=np.int64)), allowed, assume_unique=True)
+            inside = np.isin(parse_vids(vids), allowed, assume_unique=True)
             if count := int(inside.sum()):
                 out.append((metaindex.restore(value, vtype), vtype, count))
         return out

@@ -4,7 +4,6 @@ import os
 import sqlite3
 from pathlib import Path
 
-from index.metaindex import MULTI_KEYS_SQL
 from kb.errors import IndexCorruptError, IndexWriteError
 
 DB_NAME = "kb.sqlite3"
@@ -97,7 +96,6 @@ def connect(directory: Path, *, create: bool) -> sqlite3.Connection:
         if create:
             con.executescript(DDL)
             con.execute("INSERT OR IGNORE INTO kv VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            con.execute(MULTI_KEYS_SQL)
     except sqlite3.OperationalError as exc:  # disk full, read-only file system: not damage
         con.close()
         if not path.exists() or not path.stat().st_size:

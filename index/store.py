@@ -52,7 +52,7 @@ class LocalStore(MetadataAggregates, DocumentRecords):
         self._generation = 0  # bumped by every commit of this process (invalidates cached filter results)
         self._filter_cache: dict[tuple[str, int, int], np.ndarray | None] = {}
         # per data version: metadata columns for filters, keyword term counts and ranked prefixes
-        self._caches: tuple[tuple[int, int] | None, MetaColumns | None, KeywordCache | None] = (None, None, None)
+        self._caches: tuple[tuple[int, int], MetaColumns, KeywordCache] | None = None
         self._checked = False  # integrity checked since this process took the writer lock
         self._lock = WriterLock(self.path)
         self.manifest = self._open_manifest(embedding_model, dimension, chunking, create)
@@ -281,35 +281,36 @@ class LocalStore(MetadataAggregates, DocumentRecords):
 
     def _matching(self, filters: dict[str, Any]) -> np.ndarray | None:
         """Filter results, cached until the data changes (dense and keyword retrieval share one filter)."""
-        version = self._version()
+        version, columns, _ = self._current()
         key = (json.dumps(filters, sort_keys=True, default=str), *version)
         if key not in self._filter_cache:
             if len(self._filter_cache) >= 16:
                 self._filter_cache.pop(next(iter(self._filter_cache)))
-            self._filter_cache[key] = self.passages.matching(filters, self._caches[1])
+            self._filter_cache[key] = self.passages.matching(filters, columns)
         return self._filter_cache[key]
 
-    def _version(self) -> tuple[int, int]:
-        """The data version (other processes' commits, ours); the per-version caches are remade when it moves."""
+    def _current(self) -> tuple[tuple[int, int], MetaColumns, KeywordCache]:
+        """The data version (other processes' commits, ours) and its caches, remade when the version moves."""
         version = (self._data_version, self._generation)
-        if self._caches[0] != version:
+        if self._caches is None or self._caches[0] != version:
             self._caches = (version, MetaColumns(self._con), KeywordCache())
-        return version
+        return self._caches
 
     def keyword_search(self, query: str, filters: dict[str, Any] | None = None, top_k: int = 10) -> list[Document]:
         """The `top_k` best BM25 matches (accents folded, stemmed) within `filters`."""
         with self._read():
             self._sync()
             allowed = self._matching(filters) if filters else None
-            self._version()
-            hits = self.passages.keyword(query, filters, top_k, allowed, self._caches[2])
+            hits = self.passages.keyword(query, filters, top_k, allowed, self._current()[2])
             docs = self.passages.documents([vid for vid, _ in hits], embeddings=False)
         return [replace(doc, score=float(score)) for doc, (_vid, score) in zip(docs, hits)]
 
     def facet_counts(self, field: str, filters: dict[str, Any] | None = None) -> dict[Any, int]:
         """Passages per value of a metadata field, among those matching `filters`."""
         with self._read():
-            return {v: n for v, _t, n in self.passages.value_counts(_key(field), filters)}
+            self._sync()
+            allowed = self._matching(filters) if filters else None
+            return {v: n for v, _t, n in self.passages.value_counts(_key(field), filters, allowed)}
 
     # ---- persistence ----
     def flush(self) -> None:

@@ -202,28 +202,18 @@ def _range(field: str, low: object, high: object) -> dict:
                                               {"field": field, "operator": "<=", "value": high}]}
 
 
-def test_range_bounds_merge_only_where_each_passage_holds_one_value(tmp_path):
-    """Merged into one index range on single-valued keys; on a multi-valued key each bound may match another value."""
-    import sqlite3
-
-    from index.metaindex import read_multi_keys
+def test_ranges_compare_each_value_and_keep_numbers_and_dates_apart(tmp_path):
+    """A list matches a range when each bound is met by some value; numbers and ISO dates never compare."""
+    from index.columns import MetaColumns
 
     metas = {"a": {"year": 2010, "score": 2}, "b": {"year": 2020, "score": 3}, "c": {"year": [2005, 2020], "score": 1},
              "d": {"year": "2012-01-01", "score": "x"}, "e": {}}
     with _store(tmp_path / "i") as store:
         store.write_documents([Document(id=k, content=k, meta=m) for k, m in metas.items()])
-        ids = lambda f: sorted(d.id for d in store.filter_documents(f))
-        assert ids(_range("meta.year", 2008, 2018)) == ["a", "c"]  # c: 2020 >= 2008 and 2005 <= 2018
-        assert ids(_range("meta.score", 2, 2)) == ["a"]  # numbers only: the string "x" sorts above them
-        assert ids(_range("meta.year", "2011-01-01", "2013-01-01")) == ["d"]  # dates only
-        assert ids({"field": "meta.score", "operator": "<", "value": 3}) == ["a", "c"]
-    db = tmp_path / "i" / "kb.sqlite3"
-    with sqlite3.connect(db) as con:
-        assert read_multi_keys(con) == {"year"}
-        con.execute("DELETE FROM kv WHERE key = 'multi_keys'")  # an index from before the record existed
-    with _store(tmp_path / "i", create=False) as store:
-        assert sorted(d.id for d in store.filter_documents(_range("meta.year", 2008, 2018))) == ["a", "c"]
-    with _store(tmp_path / "i") as store:  # opened for writing: made from the data
-        assert sorted(d.id for d in store.filter_documents(_range("meta.year", 2008, 2018))) == ["a", "c"]
-    with sqlite3.connect(db) as con:
-        assert read_multi_keys(con) == {"year"}
+        names = {vid: doc_id for doc_id, vid in store.passages.vids_by_ids(list(metas)).items()}
+        for columns in (None, MetaColumns(store._con)):  # SQL, and the in-memory columns searches use
+            ids = lambda f, c=columns: sorted(names[v] for v in store.passages.matching(f, c))
+            assert ids(_range("meta.year", 2008, 2018)) == ["a", "c"]  # c: 2020 >= 2008 and 2005 <= 2018
+            assert ids(_range("meta.score", 2, 2)) == ["a"]  # numbers only: the string "x" sorts above them
+            assert ids(_range("meta.year", "2011-01-01", "2013-01-01")) == ["d"]  # dates only
+            assert ids({"field": "meta.score", "operator": "<", "value": 3}) == ["a", "c"]
