@@ -1,6 +1,8 @@
 """Catalogue files (catalog.csv / catalog.yaml) that give documents' metadata by path, checked for safety."""
 
 import csv
+import hashlib
+import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -38,6 +40,13 @@ class CatalogEntry:
         """The non-empty metadata values, by facet name."""
         values = {k: v for k, v in asdict(self).items() if k not in ("path", "source")}
         return {k: v for k, v in values.items() if v not in (None, "", [])}
+
+
+def fingerprint(entry: CatalogEntry | None) -> str:
+    """A short digest of what a catalogue entry gives a file ("" for none): a changed entry changes it."""
+    if entry is None or not entry.facets():
+        return ""
+    return hashlib.sha256(json.dumps(entry.facets(), sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def load_catalogs(root: Path) -> dict[Path, CatalogEntry]:

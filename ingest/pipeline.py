@@ -24,6 +24,12 @@ MARKDOWN = "text/markdown"
 TEXT = "text/plain"
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt")
 
+# The version of what this pipeline makes of a file. Raise it with any change to conversion, cleaning, facets or
+# splitting that alters the passages of a file already indexed: the next `kb ingest` converts such files again
+# (documents record the recipe they were made with; 0 before kb recorded it).
+# 1: PDF unwrapping keeps a heading line apart from the paragraph below it (2026-11-30).
+RECIPE = 1
+
 # Trafilatura keeps the main text only; Markdown output keeps headings as '#' lines for the renderer.
 HTML_EXTRACTION = {
     "output_format": "markdown",

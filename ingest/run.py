@@ -16,6 +16,8 @@ from typing import Any, Protocol
 
 from haystack import Document
 
+from ingest.catalog import fingerprint
+from ingest.pipeline import RECIPE
 from ingest.scan import FoundFile, file_digest, scan
 from kb.errors import DocumentReadError
 from kb.models import FileRecord, IngestReport, SourceDocument
@@ -68,6 +70,7 @@ class Job:
     records: list[FileRecord]
     replaces: str | None = None
     updated: bool = False
+    refresh: bool = False  # same content, converted again (a newer recipe or a changed catalogue entry)
 
 
 @dataclass
@@ -109,11 +112,12 @@ class IngestRunner:
             begin_writing()
         found = list(scan(paths, on_error=self._fail))
         report.files_seen = len(found)
-        jobs, alias_records, orphans = self._plan(found)
+        catalogs = self._load_catalogs(found)
+        jobs, alias_records, orphans = self._plan(found, catalogs)
         if alias_records or orphans:
             self.store.commit(files=alias_records, replace_doc_ids=orphans)
         try:
-            self._execute(jobs, started)
+            self._execute(jobs, catalogs, started)
         except KeyboardInterrupt:
             report.interrupted = True
         finally:
@@ -127,10 +131,12 @@ class IngestRunner:
         return report
 
     # ---- planning ----
-    def _plan(self, found: list[FoundFile]) -> tuple[list[Job], list[FileRecord], list[str]]:
+    def _plan(
+        self, found: list[FoundFile], catalogs: dict[Path, Any]
+    ) -> tuple[list[Job], list[FileRecord], list[str]]:
         """Jobs to convert, records for copies of known content, and documents no file holds any more."""
         records = self.store.file_records()
-        known = {d.doc_id for d in self.store.documents()}
+        known = {d.doc_id: d for d in self.store.documents()}
         jobs: dict[str, Job] = {}
         aliases: list[FileRecord] = []
         orphans: list[str] = []
@@ -145,7 +151,8 @@ class IngestRunner:
                     self._fail(key, "not a regular file (a pipe, socket or device)")
                     continue
                 old = records.get(key)
-                if old and old.status != "failed" and old.size == st.st_size and old.mtime == st.st_mtime:
+                stale = old is not None and self._stale(old, known.get(old.doc_id or ""), catalogs, item)
+                if old and old.status != "failed" and old.size == st.st_size and old.mtime == st.st_mtime and not stale:
                     self.report.unchanged += 1
                     continue
                 digest = file_digest(item.path)
@@ -160,7 +167,9 @@ class IngestRunner:
                 self._fail(key, f"cannot read file: {exc.strerror or exc}")
                 continue
             rec = FileRecord(key, digest, st.st_mtime, st.st_size, "indexed", None, digest)
-            if old and old.sha256 == digest and old.status != "failed":
+            if old and old.sha256 == digest and old.status != "failed" and stale and digest not in jobs:
+                jobs[digest] = Job(digest, [item], [rec], replaces=digest, refresh=True)
+            elif old and old.sha256 == digest and old.status != "failed":
                 self.report.unchanged += 1
                 aliases.append(FileRecord(**{**old.__dict__, "mtime": st.st_mtime}))
             elif digest in known or digest in jobs:
@@ -178,6 +187,18 @@ class IngestRunner:
                 jobs[digest] = Job(digest, [item], [rec], replaces, updated=bool(old and old.status != "failed"))
         return list(jobs.values()), aliases, orphans
 
+    def _stale(self, old: FileRecord, doc: SourceDocument | None, catalogs: dict[Path, Any], item: FoundFile) -> bool:
+        """Whether an indexed file's passages were made by an older recipe or with another catalogue entry.
+
+        Copies (status "duplicate") follow the file their document was converted from; under a catalogue that
+        could not be read, only the recipe is compared.
+        """
+        if doc is None or old.status != "indexed":
+            return False
+        if doc.recipe != RECIPE:
+            return True
+        return item.root not in self._unread_catalogs and doc.catalog_entry != fingerprint(catalogs.get(item.path))
+
     @staticmethod
     def _only_path(old: FileRecord, records: dict[str, FileRecord]) -> bool:
         return not any(r.doc_id == old.doc_id and r.path != old.path for r in records.values())
@@ -192,10 +213,9 @@ class IngestRunner:
         self.report.failed.append({"path": _printable(path), "reason": reason})
 
     # ---- execution ----
-    def _execute(self, jobs: list[Job], started: float) -> None:
+    def _execute(self, jobs: list[Job], catalogs: dict[Path, Any], started: float) -> None:
         if not jobs:
             return
-        catalogs = self._load_catalogs(jobs)  # an unusable catalogue stops the run here, before the model loads
         self.converter = self.make_converter()
         self.embedder = self.make_embedder()
         stop = threading.Event()
@@ -222,13 +242,16 @@ class IngestRunner:
                 _drain(results)
                 worker.join(timeout=0.1)
 
-    def _load_catalogs(self, jobs: list[Job]) -> dict[Path, Any]:
+    def _load_catalogs(self, found: list[FoundFile]) -> dict[Path, Any]:
+        """Catalogue entries by file path; a root whose catalogue cannot be read is reported and remembered."""
         catalogs: dict[Path, Any] = {}
-        for root in sorted({p.root for job in jobs for p in job.paths}):
+        self._unread_catalogs: set[Path] = set()
+        for root in sorted({f.root for f in found}):
             try:
                 catalogs.update(self.catalogs(root))
             except DocumentReadError as exc:
                 self._fail(exc.path, exc.reason)
+                self._unread_catalogs.add(root)
         return catalogs
 
     def _convert_all(
@@ -258,6 +281,7 @@ class IngestRunner:
             return Converted(job, error=f"conversion error ({type(exc).__name__}: {exc})")
         if not passages:
             return Converted(job, error="no text found")
+        source.recipe, source.catalog_entry = RECIPE, fingerprint(catalogs.get(first))  # what `_stale` compares
         return Converted(job, source, passages)
 
     def _groups(self, results: "queue.Queue[Converted | None]") -> Iterator[list[Converted]]:
@@ -300,7 +324,9 @@ class IngestRunner:
                 replace_doc_ids=[item.job.replaces] if item.job.replaces else [],
             )
             self.report.passages_added += len(item.passages)
-            if item.job.updated:
+            if item.job.refresh:
+                self.report.refreshed += 1
+            elif item.job.updated:
                 self.report.updated += 1
             else:
                 self.report.added += 1

@@ -49,6 +49,8 @@ class SourceDocument:
     topics: list[str] = field(default_factory=list)
     pages: int = 0
     passages: int = 0
+    recipe: int = 0  # the ingestion recipe that made its passages (`ingest.pipeline.RECIPE`; 0: not recorded)
+    catalog_entry: str = ""  # fingerprint of the catalogue entry it was converted with ("" when it had none)
 
     def facet_meta(self) -> dict[str, Any]:
         """The document-level fields every passage carries in its metadata."""
@@ -95,6 +97,7 @@ class IngestReport:
     files_seen: int = 0
     added: int = 0
     updated: int = 0
+    refreshed: int = 0  # unchanged files converted again: a newer ingestion recipe or a changed catalogue entry
     unchanged: int = 0
     removed: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)

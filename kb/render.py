@@ -128,6 +128,9 @@ def ingest_report(report: IngestReport) -> str:
         (f"passages added {report.passages_added} ({report.passages_per_second:.1f}/s in {report.seconds:.1f}s); "
         f"index holds {report.documents_total} documents, {report.passages_total} passages"),
     ]
+    if report.refreshed:
+        lines.append(f"refreshed {report.refreshed} unchanged file(s): converted again with this kb's ingestion "
+                     "recipe or their changed catalogue entry")
     for fail in report.failed:
         lines.append(f"  failed: {fail['path']}: {fail['reason']}")
     if report.interrupted:

@@ -8,7 +8,8 @@ import pytest
 from haystack import Document, component
 
 from index.store import LocalStore
-from ingest.catalog import load_catalogs
+from ingest.catalog import CatalogError, load_catalogs
+from ingest.pipeline import RECIPE
 from ingest.run import IngestRunner
 
 DIM = 16
@@ -150,3 +151,55 @@ def test_file_changed_into_a_copy_of_another_drops_its_old_content(tmp_path, fol
         report = runner_factory(store).run([folder])
         assert report.documents_total == 1
         assert all("Kenya" not in (p.content or "") for p in store.filter_documents())
+
+
+def test_a_newer_recipe_converts_indexed_files_again_once(tmp_path, folder, runner_factory, monkeypatch):
+    with _store(tmp_path) as store:
+        runner_factory(store).run([folder])
+        ids_before = {p.id for p in store.filter_documents()}
+        assert {d.recipe for d in store.documents()} == {RECIPE}
+        monkeypatch.setattr("ingest.run.RECIPE", RECIPE + 1)
+        report = runner_factory(store).run([folder])
+        assert report.refreshed == 2 and report.unchanged == 0 and report.added == report.updated == 0
+        assert {d.recipe for d in store.documents()} == {RECIPE + 1}
+        assert {p.id for p in store.filter_documents()} == ids_before  # same passages, rewritten in place
+        assert store.vector_count == store.count_documents() and len(store.documents()) == 2
+        again = runner_factory(store).run([folder])
+        assert again.refreshed == 0 and again.unchanged == 2 and again.passages_added == 0
+
+
+def test_an_index_from_before_recipes_is_refreshed(tmp_path, folder, runner_factory):
+    with _store(tmp_path) as store:
+        runner_factory(store).run([folder])
+        for doc in store.documents():  # as written by a kb that recorded no recipe
+            doc.recipe = 0
+            store.commit(documents=[doc])
+        assert runner_factory(store).run([folder]).refreshed == 2
+
+
+def test_a_changed_catalogue_entry_converts_that_file_again(tmp_path, folder, runner_factory):
+    catalog = folder / "catalog.csv"
+    header = "path,title,countries,regions,doc_type,year,lang,topics\n"
+    catalog.write_text(header + "kenya.txt,Kenya pensions,KEN,,country_study,2020,en,\n")
+    with _store(tmp_path) as store:
+        runner_factory(store).run([folder])
+        catalog.write_text(header + "kenya.txt,Kenya pensions,KEN,,country_study,2021,en,\n")
+        report = runner_factory(store).run([folder])
+        assert report.refreshed == 1 and report.unchanged == 1
+        kenya = next(d for d in store.documents() if d.path.endswith("kenya.txt"))
+        assert kenya.year == 2021
+        assert {p.meta["year"] for p in store.document_passages(kenya.doc_id)} == {2021}
+        assert runner_factory(store).run([folder]).unchanged == 2
+
+
+def test_an_invalid_catalogue_stops_the_run_before_anything_changes(tmp_path, folder, runner_factory):
+    catalog = folder / "catalog.csv"
+    header = "path,title,countries,regions,doc_type,year,lang,topics\n"
+    catalog.write_text(header + "kenya.txt,Kenya pensions,KEN,,country_study,2020,en,\n")
+    with _store(tmp_path) as store:
+        runner_factory(store).run([folder])
+        before = {d.doc_id: d.year for d in store.documents()}
+        catalog.write_text(header + "kenya.txt,Kenya pensions,KEN,,country_study,not-a-year,en,\n")
+        with pytest.raises(CatalogError, match="invalid year"):
+            runner_factory(store).run([folder])
+        assert {d.doc_id: d.year for d in store.documents()} == before

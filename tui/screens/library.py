@@ -187,7 +187,7 @@ class LibraryScreen(KbScreen):
         bar.update(total=max(bar.total or 0, 1), progress=max(bar.total or 0, 1))
         stopped = " (stopped: what was added is kept)" if report.interrupted else ""
         self.query_one("#ingest-status", Label).update(
-            f"Added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+            f"Added {report.added}, updated {report.updated + report.refreshed}, unchanged {report.unchanged}, "
             f"failed {len(report.failed)} · {report.passages_added} passages{stopped}."
         )
         failures = self.query_one("#failures", DataTable)

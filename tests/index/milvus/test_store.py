@@ -136,6 +136,19 @@ def test_commit_replaces_a_changed_document(open_store):
     assert store.file_records()["/x.txt"].mtime == 2.0
 
 
+def test_commit_replaces_a_document_by_itself(open_store):
+    """A refresh (same content, newer ingestion recipe): same doc_id, fewer passages, recipe recorded."""
+    store = open_store(DIM)
+    rec = FileRecord("/x.txt", "d", 1.0, 10, "indexed", None, "d")
+    store.commit(passages=[_passage("d0", "d", 0), _passage("d1", "d", 1)],
+                 documents=[SourceDocument("d", "/x.txt", "X")], files=[rec])
+    store.commit(passages=[_passage("d0", "d", 0, text="new text")],
+                 documents=[SourceDocument("d", "/x.txt", "X", recipe=2, catalog_entry="abc")], files=[rec],
+                 replace_doc_ids=["d"])
+    assert [(d.id, d.content) for d in store.filter_documents()] == [("d0", "new text")]
+    assert [(d.doc_id, d.recipe, d.catalog_entry) for d in store.documents()] == [("d", 2, "abc")]
+
+
 def test_forget_files_keeps_a_document_that_another_copy_still_holds(open_store):
     store = open_store(DIM)
     store.commit(
