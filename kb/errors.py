@@ -57,6 +57,10 @@ class MigrationError(KbError):
 def kb_cause(exc: BaseException) -> KbError | None:
     """The KbError behind `exc`, if any: Haystack wraps what a pipeline component raises."""
     cause: BaseException | None = exc
+    seen: set[int] = set()
     while cause is not None and not isinstance(cause, KbError):
+        if id(cause) in seen:  # some libraries chain an exception back to itself (pymilvus over gRPC)
+            return None
+        seen.add(id(cause))
         cause = cause.__cause__
     return cause

@@ -22,8 +22,8 @@ def quiet_libraries() -> None:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     for name in ("haystack", "sentence_transformers", "transformers", "pypdf", "trafilatura", "faiss"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    for name in ("pymilvus", "milvus_lite"):  # they log tracebacks for errors kb reports in one line
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+    logging.getLogger("milvus_lite").setLevel(logging.CRITICAL)  # tracebacks for errors kb reports in one line
+    # (pymilvus resets its loggers when imported: index/milvus/connection.py quiets them on connecting)
 
 
 def citation_label(meta: dict[str, Any]) -> str:

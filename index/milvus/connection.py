@@ -12,25 +12,20 @@ from kb.errors import IndexLockedError, IndexNotFoundError, IndexWriteError
 LITE_GRPC_OPTIONS = {"grpc.keepalive_time_ms": 2**31 - 1, "grpc.keepalive_permit_without_calls": 0}
 
 
-class _NoSessionTsWarning(logging.Filter):
-    """Drop pymilvus's "failed to get mvccTs" warning: Milvus Lite has no session timestamps to give."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "failed to get mvccTs" not in record.getMessage()
-
-
-def _quiet_lite_iterator_warning() -> None:
-    log = logging.getLogger("pymilvus.client.iterator.query_iterator")
-    if not any(isinstance(f, _NoSessionTsWarning) for f in log.filters):
-        log.addFilter(_NoSessionTsWarning())
+def _quiet_pymilvus() -> None:
+    """Only critical pymilvus records: it logs each failed call with a traceback, and warnings such as "failed to
+    get mvccTs" (a server without session timestamps), while kb turns every failure into one error of its own.
+    Done on connecting because importing pymilvus resets its loggers' levels."""
+    for name in ("pymilvus", "pymilvus.milvus_client", "pymilvus.bulk_writer"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def connect(target: MilvusTarget, token: str | None) -> MilvusClient:
     """A client for `target` (Milvus Lite starts its engine in this process on first use of a file)."""
+    _quiet_pymilvus()
     try:
         if target.lite_path is not None:
             target.lite_path.parent.mkdir(parents=True, exist_ok=True)
-            _quiet_lite_iterator_warning()
             return MilvusClient(uri=target.uri, grpc_options=LITE_GRPC_OPTIONS)
         return MilvusClient(uri=target.uri, token=token or "")
     except MilvusException as exc:

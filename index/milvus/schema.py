@@ -19,6 +19,10 @@ BM25_PARAMS = {"bm25_k1": 1.2, "bm25_b": 0.75}
 RECORD_VECTOR_DIM = 2  # Milvus requires a vector field in every collection; records carry a constant one
 
 
+# Indexes a collection can do without: Milvus Lite's engine (embedded, or served over gRPC) cannot index ARRAY fields.
+OPTIONAL_INDEXES = frozenset({"mterms"})
+
+
 def passages_schema(client: MilvusClient, dimension: int, *, array_index: bool = True) -> tuple[Any, Any]:
     """(schema, index params) of the passages collection (Milvus Lite cannot index ARRAY fields)."""
     bm25 = BM25BuiltInFunction(

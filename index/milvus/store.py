@@ -26,7 +26,7 @@ from index.milvus.connection import connect
 from index.milvus.filters import and_, compile_filters, literal
 from index.milvus.journal import Journal
 from index.milvus.records import Records
-from index.milvus.schema import passages_schema, records_schema
+from index.milvus.schema import OPTIONAL_INDEXES, passages_schema, records_schema
 from index.milvus.text import query_text
 from index.milvus.uri import MilvusTarget, parse
 from kb.errors import IndexCorruptError, IndexIncompatibleError, IndexNotFoundError, UsageError
@@ -120,10 +120,27 @@ class MilvusStore:
                 except MilvusException:
                     if not self.client.has_collection(name):  # another machine may have just created it
                         raise
-            if not self.client.list_indexes(name):
-                # sync=False: an empty collection's indexes need no build; pymilvus would poll 0.5 s for each
-                self.client.create_index(name, index, sync=False)
+            self._create_indexes(name, index)
             self.client.load_collection(name)
+
+    def _create_indexes(self, collection: str, index: Any) -> None:
+        """Each index of `index` that `collection` lacks (a run stopped half-way left some), one field at a time.
+
+        An ARRAY field's index (`OPTIONAL_INDEXES`) is skipped when the server cannot build one (Milvus Lite's
+        engine served over gRPC): filters on that field still work, without an index.
+        """
+        present = set(self.client.list_indexes(collection))
+        for param in index:
+            if param.index_name in present or self.client.list_indexes(collection, field_name=param.field_name):
+                continue
+            one = self.client.prepare_index_params()
+            one.append(param)
+            try:
+                # sync=False: an empty collection's indexes need no build; pymilvus would poll 0.5 s for each
+                self.client.create_index(collection, one, sync=False)
+            except MilvusException as exc:
+                if param.field_name not in OPTIONAL_INDEXES or "not support" not in str(exc):
+                    raise
 
     def describe(self) -> str:
         """The store URI, for messages."""
