@@ -29,6 +29,8 @@ COMPARE = {"dense": "all-MiniLM-L6-v2 dense, MTEB", "keyword": "BM25 (Elasticsea
 DEV_LIMIT = ("the misses are questions worded far from the passage that answers them (paraphrase), asked in "
              "another language than the document (all-MiniLM-L6-v2 is an English model), or answered by another "
              "passage of the right document; a glossary-based cross-lingual keyword expansion made it worse")
+# Shown beside the dev figures: they depend on the answer keys, which a blind audit completed (corpus/README.md).
+DEV_NOTE = "answer keys as completed on 2026-11-30 (corpus/README.md); on the first keys hit@5 was 0.875"
 
 
 def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -50,10 +52,17 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     rows.append(target(
         "dev questions (corpus/questions.jsonl), hybrid",
         "hit@5 >= 0.9; >= 80% of unanswerable abstained; <= 10% of answerable refused; quotes 100% valid",
-        f"hit@1 {o['hit@1']:.3f}, hit@5 {o['hit@5']:.3f}, hit@10 {o['hit@10']:.3f}; unanswerable abstained "
-        f"{1 - o['unanswerable_answered']:.0%}, answerable refused {o['answerable_refused']:.0%}; quotes valid "
-        f"{o['quotes_valid']:.0%}", met, limit="" if met else DEV_LIMIT))
+        f"hit@1 {o['hit@1']:.3f}, hit@5 {o['hit@5']:.3f} ({_by_language(result['questions'])}), hit@10 "
+        f"{o['hit@10']:.3f}; unanswerable abstained {1 - o['unanswerable_answered']:.0%}, answerable refused "
+        f"{o['answerable_refused']:.0%}; quotes valid {o['quotes_valid']:.0%}", met,
+        baseline=DEV_NOTE, limit="" if met else DEV_LIMIT))
     return rows
+
+
+def _by_language(questions: dict[str, Any]) -> str:
+    """hit@5 per question language, e.g. `en 0.947, es 0.857, fr 0.833`."""
+    per = questions.get("per_language") or {}
+    return ", ".join(f"{lang} {m['hit@5']:.3f}" for lang, m in sorted(per.items()))
 
 
 def main(argv: list[str] | None = None) -> None:

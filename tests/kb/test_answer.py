@@ -32,14 +32,14 @@ def test_answers_number_each_sentence_and_cite_it(dev_outcomes):
 
 
 def test_dev_set_targets_hold(dev_outcomes):
-    """Regression guards at the measured level (issue 5 asks hit@5 >= 0.9; measured 0.86, see the report)."""
+    """Issue 5's targets on both backends (measured hit@5 0.93 local, 0.92 Milvus Lite), and regression guards."""
     summary = evaluate.summarise(dev_outcomes)
     assert summary["quotes_valid"] == 1.0
-    assert summary["hit@5"] >= 0.84
-    assert summary["hit@10"] >= 0.88
+    assert summary["hit@5"] >= 0.9
     assert summary["abstention_recall"] >= 0.8  # unanswerable questions abstained
     assert summary["answerable_refused"] <= 0.1
-    assert summary["cited_correct"] >= 0.65
+    assert summary["hit@10"] >= 0.93
+    assert summary["cited_correct"] >= 0.7
 
 
 @pytest.mark.parametrize(
