@@ -203,3 +203,16 @@ def test_an_invalid_catalogue_stops_the_run_before_anything_changes(tmp_path, fo
         with pytest.raises(CatalogError, match="invalid year"):
             runner_factory(store).run([folder])
         assert {d.doc_id: d.year for d in store.documents()} == before
+
+
+def test_a_refresh_converts_copies_once_and_keeps_their_records(tmp_path, folder, runner_factory, monkeypatch):
+    shutil.copy(folder / "kenya.txt", folder / "kenya-copy.txt")
+    with _store(tmp_path) as store:
+        runner_factory(store).run([folder])
+        before = store.file_records()
+        monkeypatch.setattr("ingest.run.RECIPE", RECIPE + 1)
+        report = runner_factory(store).run([folder])
+        assert report.refreshed == 2 and report.unchanged == 1  # kenya once (the copy follows it), chile
+        after = store.file_records()
+        assert {p: (r.status, r.doc_id) for p, r in after.items()} == {p: (r.status, r.doc_id) for p, r in before.items()}
+        assert len(store.documents()) == 2 and store.vector_count == store.count_documents()
