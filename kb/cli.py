@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kb import render
-from kb.errors import KbError, UsageError, kb_cause
+from kb.errors import KbError, UsageError, as_kb_error
 from kb.filters import SearchFilters
 
 EXIT_INTERRUPTED = 130
@@ -244,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:
-        cause = kb_cause(exc)
+        cause = as_kb_error(exc)
         if cause is None:
             raise
         print(f"kb: error: {cause}", file=sys.stderr)

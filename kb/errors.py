@@ -1,5 +1,7 @@
 """The one error hierarchy: every user-facing failure is a KbError with a message that says what to do."""
 
+from collections.abc import Iterator
+
 
 class KbError(Exception):
     """Base of every error kb reports to a user; `exit_code` is what the CLI exits with."""
@@ -54,13 +56,36 @@ class MigrationError(KbError):
     """A migration finished with the destination missing part of the source; rerunning resumes it."""
 
 
+class StoreUnavailableError(KbError):
+    """The store's server failed or stopped answering during an operation; a commit it interrupted is completed
+    by the next writer, so nothing is left half-written."""
+
+
 def kb_cause(exc: BaseException) -> KbError | None:
     """The KbError behind `exc`, if any: Haystack wraps what a pipeline component raises."""
-    cause: BaseException | None = exc
+    return next((e for e in _causes(exc) if isinstance(e, KbError)), None)
+
+
+def as_kb_error(exc: BaseException) -> KbError | None:
+    """`exc` as the error kb reports: its KbError cause, or a store library's own failure (pymilvus raises
+    its exceptions mid-operation when a server goes away or refuses; recognised without importing pymilvus,
+    which may not be installed)."""
+    found = kb_cause(exc)
+    if found is not None:
+        return found
+    for cause in _causes(exc):
+        if type(cause).__module__.startswith("pymilvus."):
+            message = getattr(cause, "message", None) or str(cause)
+            return StoreUnavailableError(f"the Milvus server failed during the operation ({message}); "
+                                         "check that it is running and try again")
+    return None
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """`exc` and its chain of causes, each once (some libraries chain an exception to itself: pymilvus)."""
     seen: set[int] = set()
-    while cause is not None and not isinstance(cause, KbError):
-        if id(cause) in seen:  # some libraries chain an exception back to itself (pymilvus over gRPC)
-            return None
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
         seen.add(id(cause))
+        yield cause
         cause = cause.__cause__
-    return cause

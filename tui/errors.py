@@ -46,6 +46,11 @@ _ADVICE: list[tuple[type[Exception], str, str]] = [
         "Check free disk space and that you may write to the index folder; the previous index is intact.",
     ),
     (
+        errors.StoreUnavailableError,
+        "The knowledge base's server failed",
+        "Check that the Milvus server is running and reachable, then try again; nothing was left half-written.",
+    ),
+    (
         errors.ModelLoadError,
         "Cannot load the language model",
         "Set KB_MODEL to a local sentence-transformers folder, or unset it to use the bundled model.",
@@ -61,6 +66,7 @@ _ADVICE: list[tuple[type[Exception], str, str]] = [
 
 def explain(error: Exception, doing: str = "") -> Explanation:
     """The explanation of `error`, raised while `doing` something (e.g. `adding a folder`)."""
+    error = errors.as_kb_error(error) or error
     title, advice = (
         "Unexpected error",
         "This is a bug in kb. Please report the message above and what you were doing.",

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from kb.errors import FilterValueError, IndexNotFoundError, UsageError
+from kb.errors import FilterValueError, IndexLockedError, IndexNotFoundError, UsageError
 from tui.collection import Collection
 from tui.errors import explain
 from tui.evidence import Evidence
@@ -89,6 +89,16 @@ def test_errors_are_explained_with_what_to_do():
     assert explain(FilterValueError("unknown country 'Atlantis'")).title == "Unknown filter value"
     bug = explain(RuntimeError("boom"))
     assert bug.title == "Unexpected error" and bug.message == "RuntimeError: boom"
+    wrapped = RuntimeError("component failed")
+    wrapped.__cause__ = IndexLockedError("another kb process is adding documents")
+    assert explain(wrapped).title == "Index busy"  # a library's wrapping is seen through
+
+
+def test_a_milvus_server_failing_is_explained_not_called_a_bug():
+    pymilvus = pytest.importorskip("pymilvus")
+    failed = explain(pymilvus.MilvusException(code=2, message="connection reset"), "answering the question")
+    assert failed.title == "The knowledge base's server failed"
+    assert "connection reset" in failed.message and "Milvus server is running" in failed.advice
 
 
 def test_an_existing_file_is_replaced_only_when_asked(tmp_path):
