@@ -151,7 +151,7 @@ class IngestRunner:
                     self._fail(key, "not a regular file (a pipe, socket or device)")
                     continue
                 old = records.get(key)
-                stale = old is not None and self._stale(old, known.get(old.doc_id or ""), catalogs, item)
+                stale = old is not None and _stale(old, known.get(old.doc_id or ""), catalogs.get(item.path))
                 if old and old.status != "failed" and old.size == st.st_size and old.mtime == st.st_mtime and not stale:
                     self.report.unchanged += 1
                     continue
@@ -167,9 +167,10 @@ class IngestRunner:
                 self._fail(key, f"cannot read file: {exc.strerror or exc}")
                 continue
             rec = FileRecord(key, digest, st.st_mtime, st.st_size, "indexed", None, digest)
-            if old and old.sha256 == digest and old.status != "failed" and stale and digest not in jobs:
+            same = old is not None and old.sha256 == digest and old.status != "failed"
+            if same and stale and digest not in jobs:
                 jobs[digest] = Job(digest, [item], [rec], replaces=digest, refresh=True)
-            elif old and old.sha256 == digest and old.status != "failed":
+            elif same:
                 self.report.unchanged += 1
                 aliases.append(FileRecord(**{**old.__dict__, "mtime": st.st_mtime}))
             elif digest in known or digest in jobs:
@@ -186,18 +187,6 @@ class IngestRunner:
                 replaces = old.doc_id if old and old.doc_id and self._only_path(old, records) else None
                 jobs[digest] = Job(digest, [item], [rec], replaces, updated=bool(old and old.status != "failed"))
         return list(jobs.values()), aliases, orphans
-
-    def _stale(self, old: FileRecord, doc: SourceDocument | None, catalogs: dict[Path, Any], item: FoundFile) -> bool:
-        """Whether an indexed file's passages were made by an older recipe or with another catalogue entry.
-
-        Copies (status "duplicate") follow the file their document was converted from; under a catalogue that
-        could not be read, only the recipe is compared.
-        """
-        if doc is None or old.status != "indexed":
-            return False
-        if doc.recipe != RECIPE:
-            return True
-        return item.root not in self._unread_catalogs and doc.catalog_entry != fingerprint(catalogs.get(item.path))
 
     @staticmethod
     def _only_path(old: FileRecord, records: dict[str, FileRecord]) -> bool:
@@ -243,15 +232,10 @@ class IngestRunner:
                 worker.join(timeout=0.1)
 
     def _load_catalogs(self, found: list[FoundFile]) -> dict[Path, Any]:
-        """Catalogue entries by file path; a root whose catalogue cannot be read is reported and remembered."""
+        """Catalogue entries by file path, for planning and converting (an invalid catalogue stops the run here)."""
         catalogs: dict[Path, Any] = {}
-        self._unread_catalogs: set[Path] = set()
         for root in sorted({f.root for f in found}):
-            try:
-                catalogs.update(self.catalogs(root))
-            except DocumentReadError as exc:
-                self._fail(exc.path, exc.reason)
-                self._unread_catalogs.add(root)
+            catalogs.update(self.catalogs(root))
         return catalogs
 
     def _convert_all(
@@ -342,6 +326,14 @@ class IngestRunner:
             if path not in present and any(_under(Path(path), root) for root in roots) and not os.path.exists(path)
         ]
         return self.store.forget_files(gone) if gone else 0
+
+
+def _stale(old: FileRecord, doc: SourceDocument | None, entry: Any) -> bool:
+    """Whether an indexed file's passages were made by an older recipe or with another catalogue entry (copies,
+    status "duplicate", follow the file their document was converted from)."""
+    if doc is None or old.status != "indexed":
+        return False
+    return doc.recipe != RECIPE or doc.catalog_entry != fingerprint(entry)
 
 
 def _valid_name(path: str) -> bool:

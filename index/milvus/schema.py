@@ -7,7 +7,7 @@ The BM25 function is declared with milvus-haystack's `BM25BuiltInFunction` (it b
 from typing import Any
 
 from milvus_haystack.function import BM25BuiltInFunction
-from pymilvus import DataType, MilvusClient
+from pymilvus import DataType, MilvusClient, MilvusException
 
 from index.milvus.meta import MAX_TERMS, TOKEN_LENGTH
 from index.milvus.rows import DOC_ID_BYTES
@@ -72,3 +72,38 @@ def records_schema(client: MilvusClient) -> tuple[Any, Any]:
     index.add_index("kind", index_type="INVERTED")
     index.add_index("ref", index_type="INVERTED")
     return schema, index
+
+
+def create_collections(client: MilvusClient, passages: str, records: str, dimension: int, *, array_index: bool) -> None:
+    """Create what is missing of a store's two collections and their indexes, then load them (idempotent)."""
+    for name, (schema, index) in (
+        (passages, passages_schema(client, dimension, array_index=array_index)),
+        (records, records_schema(client)),
+    ):
+        if not client.has_collection(name):
+            try:
+                client.create_collection(name, schema=schema, consistency_level="Strong")
+            except MilvusException:
+                if not client.has_collection(name):  # another machine may have just created it
+                    raise
+        _create_indexes(client, name, index)
+        client.load_collection(name)
+
+
+def _create_indexes(client: MilvusClient, collection: str, index: Any) -> None:
+    """Each index of `index` that `collection` lacks (a run stopped half-way left some), one field at a time.
+
+    An ARRAY field's index (`OPTIONAL_INDEXES`) is skipped when the server cannot build one (Milvus Lite's
+    engine served over gRPC): filters on that field still work, without an index.
+    """
+    for param in index:
+        if client.list_indexes(collection, field_name=param.field_name):
+            continue
+        one = client.prepare_index_params()
+        one.append(param)
+        try:
+            # sync=False: an empty collection's indexes need no build; pymilvus would poll 0.5 s for each
+            client.create_index(collection, one, sync=False)
+        except MilvusException as exc:
+            if param.field_name not in OPTIONAL_INDEXES or "not support" not in str(exc):
+                raise

@@ -18,7 +18,6 @@ import numpy as np
 from haystack import Document, default_to_dict
 from haystack.document_stores.errors import DuplicateDocumentError
 from haystack.document_stores.types import DuplicatePolicy
-from pymilvus import MilvusException
 
 from index.manifest import FORMAT_VERSION, Manifest
 from index.milvus import aggregates, ops, rows
@@ -26,7 +25,7 @@ from index.milvus.connection import connect
 from index.milvus.filters import and_, compile_filters, literal
 from index.milvus.journal import Journal
 from index.milvus.records import Records
-from index.milvus.schema import OPTIONAL_INDEXES, passages_schema, records_schema
+from index.milvus.schema import create_collections
 from index.milvus.text import query_text
 from index.milvus.uri import MilvusTarget, parse
 from kb.errors import IndexCorruptError, IndexIncompatibleError, IndexNotFoundError, UsageError
@@ -110,37 +109,8 @@ class MilvusStore:
         return manifest
 
     def _create_collections(self, dimension: int) -> None:
-        for name, (schema, index) in (
-            (self.passages, passages_schema(self.client, dimension, array_index=not self.target.is_lite)),
-            (self.records.collection, records_schema(self.client)),
-        ):
-            if not self.client.has_collection(name):
-                try:
-                    self.client.create_collection(name, schema=schema, consistency_level="Strong")
-                except MilvusException:
-                    if not self.client.has_collection(name):  # another machine may have just created it
-                        raise
-            self._create_indexes(name, index)
-            self.client.load_collection(name)
-
-    def _create_indexes(self, collection: str, index: Any) -> None:
-        """Each index of `index` that `collection` lacks (a run stopped half-way left some), one field at a time.
-
-        An ARRAY field's index (`OPTIONAL_INDEXES`) is skipped when the server cannot build one (Milvus Lite's
-        engine served over gRPC): filters on that field still work, without an index.
-        """
-        present = set(self.client.list_indexes(collection))
-        for param in index:
-            if param.index_name in present or self.client.list_indexes(collection, field_name=param.field_name):
-                continue
-            one = self.client.prepare_index_params()
-            one.append(param)
-            try:
-                # sync=False: an empty collection's indexes need no build; pymilvus would poll 0.5 s for each
-                self.client.create_index(collection, one, sync=False)
-            except MilvusException as exc:
-                if param.field_name not in OPTIONAL_INDEXES or "not support" not in str(exc):
-                    raise
+        create_collections(self.client, self.passages, self.records.collection, dimension,
+                           array_index=not self.target.is_lite)
 
     def describe(self) -> str:
         """The store URI, for messages."""

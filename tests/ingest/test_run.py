@@ -177,13 +177,18 @@ def test_an_index_from_before_recipes_is_refreshed(tmp_path, folder, runner_fact
         assert runner_factory(store).run([folder]).refreshed == 2
 
 
+def _catalog_kenya(folder, year: str) -> None:
+    (folder / "catalog.csv").write_text(
+        "path,title,countries,regions,doc_type,year,lang,topics\n"
+        f"kenya.txt,Kenya pensions,KEN,,country_study,{year},en,\n"
+    )
+
+
 def test_a_changed_catalogue_entry_converts_that_file_again(tmp_path, folder, runner_factory):
-    catalog = folder / "catalog.csv"
-    header = "path,title,countries,regions,doc_type,year,lang,topics\n"
-    catalog.write_text(header + "kenya.txt,Kenya pensions,KEN,,country_study,2020,en,\n")
+    _catalog_kenya(folder, "2020")
     with _store(tmp_path) as store:
         runner_factory(store).run([folder])
-        catalog.write_text(header + "kenya.txt,Kenya pensions,KEN,,country_study,2021,en,\n")
+        _catalog_kenya(folder, "2021")
         report = runner_factory(store).run([folder])
         assert report.refreshed == 1 and report.unchanged == 1
         kenya = next(d for d in store.documents() if d.path.endswith("kenya.txt"))
@@ -193,13 +198,11 @@ def test_a_changed_catalogue_entry_converts_that_file_again(tmp_path, folder, ru
 
 
 def test_an_invalid_catalogue_stops_the_run_before_anything_changes(tmp_path, folder, runner_factory):
-    catalog = folder / "catalog.csv"
-    header = "path,title,countries,regions,doc_type,year,lang,topics\n"
-    catalog.write_text(header + "kenya.txt,Kenya pensions,KEN,,country_study,2020,en,\n")
+    _catalog_kenya(folder, "2020")
     with _store(tmp_path) as store:
         runner_factory(store).run([folder])
         before = {d.doc_id: d.year for d in store.documents()}
-        catalog.write_text(header + "kenya.txt,Kenya pensions,KEN,,country_study,not-a-year,en,\n")
+        _catalog_kenya(folder, "not-a-year")
         with pytest.raises(CatalogError, match="invalid year"):
             runner_factory(store).run([folder])
         assert {d.doc_id: d.year for d in store.documents()} == before
