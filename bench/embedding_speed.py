@@ -40,7 +40,7 @@ from bench.common import (
     write_json,
 )
 from kb.embedding import ModelInfo, model_info
-from kb.fastembed import EXPORT_FORMAT
+from kb.onnx_export import EXPORT_FORMAT
 
 Encoder = Callable[[list[str]], np.ndarray]
 
@@ -49,7 +49,8 @@ def encoders(info: ModelInfo, grid: bool) -> tuple[dict[str, Encoder], dict[str,
     """The timed variants; for each, the variant whose vectors (so nDCG) it shares; the export's cost."""
     from sentence_transformers import SentenceTransformer
 
-    from kb.fastembed import OnnxBackend, ensure_onnx, onnx_dir
+    from kb.fastembed import OnnxBackend
+    from kb.onnx_export import ensure_onnx, onnx_dir
 
     plain = SentenceTransformer(str(info.path), device="cpu", local_files_only=True)
 

@@ -151,7 +151,7 @@ def _fast(info: ModelInfo, backend: Backend) -> bool:
         raise ModelLoadError(f"unknown embedding backend {backend!r}; use auto, torch or onnx (KB_EMBED_BACKEND)")
     if backend == "torch":
         return False
-    from kb.fastembed import fast_path_available
+    from kb.onnx_export import fast_path_available
 
     if fast_path_available(info):
         return True

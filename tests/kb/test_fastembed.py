@@ -1,4 +1,4 @@
-"""The ONNX embedding path: same vectors as the plain model, sentence-transformers' truncation, a cache
+"""The ONNX embedding path (kb/onnx_export.py, kb/fastembed.py): same vectors as the plain model, sentence-transformers' truncation, a cache
 that is reused, checked and rebuilt. One export per module run (in a temporary XDG cache)."""
 
 import json
@@ -11,12 +11,12 @@ import pytest
 from haystack import Document
 
 import kb  # noqa: F401  (hub offline)
-from kb import fastembed
+from kb import fastembed, onnx_export
 from kb.embedding import ModelInfo, model_info
 from kb.errors import ModelLoadError
 
 pytestmark = pytest.mark.skipif(
-    not fastembed.fast_path_available(), reason="onnxruntime/onnx/onnxscript missing"
+    not onnx_export.fast_path_available(), reason="onnxruntime/onnx/onnxscript missing"
 )
 
 SENTENCES = [
@@ -42,7 +42,7 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     home = tmp_path_factory.mktemp("xdg-cache")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("XDG_CACHE_HOME", str(home))
-        fastembed.ensure_onnx(_model())
+        onnx_export.ensure_onnx(_model())
         yield home
 
 
@@ -125,9 +125,9 @@ def test_haystack_components(cache: Path, monkeypatch: pytest.MonkeyPatch) -> No
 @pytest.mark.slow
 def test_second_warm_up_reuses_the_cache(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
-    folder = fastembed.onnx_dir(_model())
+    folder = onnx_export.onnx_dir(_model())
     before = {f.name: f.stat().st_mtime_ns for f in folder.iterdir()}
-    monkeypatch.setattr(fastembed, "_export", _no_export)
+    monkeypatch.setattr(onnx_export, "_export", _no_export)
     fastembed._shared.cache_clear()
     fastembed.FastTextEmbedder(_model()).warm_up()
     assert {f.name: f.stat().st_mtime_ns for f in folder.iterdir()} == before
@@ -141,8 +141,8 @@ def test_a_broken_cache_is_detected_and_rebuilt(
     good = cache / "kb" / "onnx" / _model().fingerprint
     shutil.copytree(good, tmp_path / "kb" / "onnx" / good.name)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    folder = fastembed.onnx_dir(_model())
-    int8 = folder / fastembed.FILES["int8"]
+    folder = onnx_export.onnx_dir(_model())
+    int8 = folder / onnx_export.FILES["int8"]
     if damage == "truncate":
         int8.write_bytes(int8.read_bytes()[:1000])
     elif damage == "delete":
@@ -151,9 +151,9 @@ def test_a_broken_cache_is_detected_and_rebuilt(
         (folder / "export.json").write_text("{not json")
     exports: list[object] = []  # rebuilt by copying the good files: the fixture tests the real export
     monkeypatch.setattr(
-        fastembed, "_export", lambda info, dst: exports.append(shutil.copy(good / "model.onnx", dst))
+        onnx_export, "_export", lambda info, dst: exports.append(shutil.copy(good / "model.onnx", dst))
     )
-    monkeypatch.setattr(fastembed, "_quantise", lambda src, dst: shutil.copy(good / "model_int8.onnx", dst))
+    monkeypatch.setattr(onnx_export, "_quantise", lambda src, dst: shutil.copy(good / "model_int8.onnx", dst))
     backend = fastembed.OnnxBackend(_model(), "int8")
     assert len(exports) == 1
     assert json.loads((folder / "export.json").read_text())["fingerprint"] == _model().fingerprint
@@ -168,9 +168,9 @@ def test_a_failed_export_raises_model_load_error(tmp_path: Path, monkeypatch: py
         target.write_bytes(b"partial")
         raise RuntimeError("exporter crashed")
 
-    monkeypatch.setattr(fastembed, "_export", broken)
+    monkeypatch.setattr(onnx_export, "_export", broken)
     with pytest.raises(ModelLoadError, match="exporter crashed"):
-        fastembed.ensure_onnx(_model())
+        onnx_export.ensure_onnx(_model())
     assert not list((tmp_path / "kb" / "onnx").iterdir())  # nothing half-written stays in the cache
 
 
@@ -183,14 +183,14 @@ def test_arguments_are_checked() -> None:
 
 def test_only_mean_pooling_models_take_the_fast_path(tmp_path: Path) -> None:
     model = _model()
-    assert fastembed.fast_path_available(model)
+    assert onnx_export.fast_path_available(model)
     for name in ("modules.json", "tokenizer.json", "config.json", "sentence_bert_config.json"):
         shutil.copy(model.path / name, tmp_path / name)
     (tmp_path / "1_Pooling").mkdir()
     (tmp_path / "1_Pooling" / "config.json").write_text(
         json.dumps({"word_embedding_dimension": 384, "pooling_mode_cls_token": True})
     )
-    assert not fastembed.fast_path_available(model_info(tmp_path))
+    assert not onnx_export.fast_path_available(model_info(tmp_path))
 
 
 def _no_export(info: ModelInfo, target: Path) -> None:
