@@ -50,7 +50,7 @@ class Converter:
         documents = result.get("facets", {}).get("documents", [])
         if not documents:
             raise DocumentReadError(str(path), _SILENT_FAILURES.get(path.suffix.lower(), "no text found"))
-        passages = result.get("splitter", {}).get("documents", [])
+        passages = result.get("attribution", {}).get("documents", [])
         words = sum(len(p.content.split()) for p in passages)
         if documents[0].meta.get("source_format") == "html" and words < _MIN_HTML_WORDS:
             raise DocumentReadError(str(path), _SILENT_FAILURES[".html"])

@@ -35,7 +35,8 @@ class MarkdownRenderer:
     """
     Renders Markdown Documents (Markdown files, or HTML pages converted to Markdown) as plain text.
 
-    Headings stay as '#' lines so the splitter can record them as passage headings; emphasis, link and image
+    Headings stay as '#' lines so the splitter can record them as passage headings; list items start with
+    '• ' (or their number), so that a lead-in and its items can be quoted together; emphasis, link and image
     syntax is dropped, tables become 'a | b' rows. Haystack's MarkdownToDocument needs `mdit_plain` (not
     installed) and its plain renderer drops the heading markers (see ingest/NOTES.md).
     """
@@ -63,9 +64,12 @@ class MarkdownRenderer:
         lines: list[str] = []
         heading = 0
         row: list[str] | None = None
+        item: str | None = None  # the marker of a list item whose first line is still to come
         for token in self._parser.parse(markdown):
             kind = token.type
-            if kind in ("heading_open", "heading_close"):
+            if kind == "list_item_open":
+                item = f"{token.info}{token.markup} " if token.info else "• "
+            elif kind in ("heading_open", "heading_close"):
                 heading = int(token.tag[1]) if kind == "heading_open" else 0
             elif kind in ("tr_open", "tr_close"):
                 if kind == "tr_close" and row and any(row):
@@ -76,7 +80,8 @@ class MarkdownRenderer:
                 if row is not None:
                     row.append(text)
                 elif text:
-                    lines.append(f"{'#' * heading} {text}" if heading else text)
+                    lines.append(f"{'#' * heading} {text}" if heading else f"{item or ''}{text}")
+                    item = None
             elif kind in ("fence", "code_block"):
                 lines.append(token.content.rstrip("\n"))
             elif kind == "html_block" and (text := _strip_html(token.content)):

@@ -10,6 +10,7 @@ from ingest.running_lines import remove_running_lines
 # \b: without it a very long word makes the search quadratic (minutes on a 1 MB token)
 _HYPHEN_BREAK = re.compile(r"\b(\w+)-[ \t]*\n[ \t]*([^\W\d_]+)")
 _WORD = re.compile(r"\w+(?:-\w+)*")
+_HEADING = re.compile(r"^#{1,6} ")  # a heading line marked by the converter (PDF fonts): never joined
 _BULLET = re.compile(r"^(?:[•▪●◦‣∙·■□➢►\-–—*]|\(?[a-zA-Z0-9]{1,3}[.)])\s")
 _SENTENCE_END = (".", "!", "?", ":", ";", "…", '"', "”", ")")
 _MAX_WRAP_WIDTH = 160
@@ -103,7 +104,7 @@ def _is_title(first: str, line: str, width: int) -> bool:
 
 def _continues(previous: str, line: str, width: int) -> bool:
     """True when `line` carries on the paragraph whose last wrapped line was `previous`."""
-    if _BULLET.match(line):
+    if _BULLET.match(line) or _HEADING.match(line) or _HEADING.match(previous):
         return False
     if previous.endswith(_SENTENCE_END) and len(previous) < _PARAGRAPH_END_WIDTH * width:
         return False

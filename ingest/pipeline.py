@@ -1,15 +1,17 @@
-"""The conversion pipeline: file-type router → converters → normaliser → page cleaner → facets → splitter."""
+"""The conversion pipeline: file-type router → converters → normaliser → page cleaner → facets → splitter →
+passage countries."""
 
 from pathlib import Path
 
 from haystack import Pipeline
-from haystack.components.converters import HTMLToDocument
 from haystack.components.joiners import DocumentJoiner
 from haystack.components.preprocessors import DocumentCleaner
 from haystack.components.routers import FileTypeRouter
 
+from ingest.attribution import CountryAttributor
 from ingest.docx_converter import DocxToDocument
 from ingest.facets import FacetExtractor
+from ingest.html_converter import HtmlToMarkdown
 from ingest.html_head import HtmlHeadReader
 from ingest.markdown_renderer import MarkdownRenderer
 from ingest.page_cleaner import PageCleaner
@@ -27,18 +29,7 @@ SUPPORTED_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".tx
 # The version of what this pipeline makes of a file. Raise it with any change to conversion, cleaning, facets or
 # splitting that alters the passages of a file already indexed: the next `kb ingest` converts such files again
 # (documents record the recipe they were made with; 0 before kb recorded it).
-# 1: PDF unwrapping keeps a heading line apart from the paragraph below it (2026-11-30).
-RECIPE = 1
-
-# Trafilatura keeps the main text only; Markdown output keeps headings as '#' lines for the renderer.
-HTML_EXTRACTION = {
-    "output_format": "markdown",
-    "include_formatting": True,
-    "include_links": False,
-    "include_images": False,
-    "include_comments": False,
-    "include_tables": True,
-}
+RECIPE = 2
 
 # Unicode NFC, Latin ligatures spelled out, control and zero-width characters dropped, runs of 1,000+ non-space
 # characters dropped, horizontal whitespace collapsed; page breaks (form feeds) and line breaks are kept for the
@@ -73,7 +64,7 @@ def build_pipeline(tokenizer_path: Path, max_tokens: int = 256, overlap_sentence
     pipeline.add_component("pdf", PdfiumToDocument())
     pipeline.add_component("docx", DocxToDocument())
     pipeline.add_component("html_head", HtmlHeadReader())
-    pipeline.add_component("html", HTMLToDocument(extraction_kwargs=HTML_EXTRACTION, store_full_path=True))
+    pipeline.add_component("html", HtmlToMarkdown())
     pipeline.add_component("html_markdown", MarkdownRenderer(read_front_matter=False))
     pipeline.add_component("markdown_file", DecodingTextFileToDocument(source_format="markdown"))
     pipeline.add_component("markdown", MarkdownRenderer())
@@ -91,6 +82,7 @@ def build_pipeline(tokenizer_path: Path, max_tokens: int = 256, overlap_sentence
     pipeline.add_component("cleaner", PageCleaner())
     pipeline.add_component("facets", FacetExtractor())
     pipeline.add_component("splitter", PassageSplitter(tokenizer_path, max_tokens, overlap_sentences))
+    pipeline.add_component("attribution", CountryAttributor())
     pipeline.connect(f"router.{PDF}", "pdf.sources")
     pipeline.connect(f"router.{DOCX}", "docx.sources")
     pipeline.connect(f"router.{HTML}", "html_head.sources")
@@ -105,4 +97,5 @@ def build_pipeline(tokenizer_path: Path, max_tokens: int = 256, overlap_sentence
     pipeline.connect("normaliser.documents", "cleaner.documents")
     pipeline.connect("cleaner.documents", "facets.documents")
     pipeline.connect("facets.documents", "splitter.documents")
+    pipeline.connect("splitter.documents", "attribution.documents")
     return pipeline

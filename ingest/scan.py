@@ -12,6 +12,10 @@ from kb.errors import DocumentReadError, UsageError
 SUPPORTED = {".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt"}
 IGNORE_FILE = ".kbignore"
 CATALOG_NAMES = {"catalog.csv", "catalog.yaml", "catalog.yml"}
+# A folder's own paperwork, skipped when a folder is walked (a file named on the command line is indexed):
+# a collection's README describes its files, it is not a country study.
+DEFAULT_IGNORED = ("readme*", "license*", "licence*", "copying*", "changelog*", "changes*", "contributing*",
+                   "code_of_conduct*", "authors*", "notice*", "security*", "manifest*")
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,14 @@ def _walk(root: Path, on_error: Callable[[str, str], None]) -> Iterator[Path]:
         for name in sorted(filenames):
             file = here / name
             if Path(name).suffix.lower() in SUPPORTED and not name.startswith(".") and not _ignored(file, ignores, False):
-                yield file
+                if not _paperwork(name):
+                    yield file
+
+
+def _paperwork(name: str) -> bool:
+    """Whether a file name is a folder's README, licence or changelog (`DEFAULT_IGNORED`)."""
+    lowered = name.lower()
+    return any(fnmatch.fnmatch(lowered, pattern) for pattern in DEFAULT_IGNORED)
 
 
 def _read_ignore(path: Path) -> list[str]:

@@ -10,41 +10,38 @@ from typing import Any
 from haystack import Document, component
 
 from ingest.sentences import sentence_spans
+from ingest.structure import is_list_item, line_role, section_role
+from kb.models import EVIDENCE_ROLES, PassageMeta
 
 _HEADING_LINE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_SECTION_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+\D")
 _WORD_SPAN = re.compile(r"\S+")
 _SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 _CHUNK_CHARS = 200  # a word longer than the window is cut into pieces this long (at most one token per char)
-PASSAGE_META_KEYS = (
-    "doc_id",
-    "seq",
-    "title",
-    "path",
-    "page_start",
-    "page_end",
-    "char_start",
-    "char_end",
-    "heading",
-    "lang",
-    "countries",
-    "regions",
-    "doc_type",
-    "year",
-    "topics",
-)
-_DOCUMENT_KEYS = ("doc_id", "title", "path", "lang", "countries", "regions", "doc_type", "year", "topics")
+FILL = 0.5  # share of the window a passage holds before it may end early, at a paragraph's start
+_COVER_MAX_WORDS = 120  # the first page of a PDF of several pages with fewer words is its cover
+_COVER_MIN_PAGES = 3
 
 
 @dataclass
 class Unit:
-    """A sentence (or a piece of an over-long sentence): where it is and how many word-pieces it holds."""
+    """A sentence (or a piece of an over-long sentence): where it is, the section and role it belongs to, and
+    how many word-pieces it holds."""
 
     page: int
     start: int
     end: int
     section: int
-    heading: str | None
+    path: tuple[str, ...]
+    role: str = "body"
+    lead_in: bool = False  # ends with ':' (its list follows)
     tokens: int = 0
+    block: int = 0  # a paragraph, or a lead-in with its list: where a passage had best begin
+
+    @property
+    def group(self) -> str:
+        """Units of one group may share a passage: running text, lists, tables and captions, or one non-body role."""
+        return "evidence" if self.role in EVIDENCE_ROLES or self.role == "caption" else self.role
 
 
 @dataclass
@@ -63,8 +60,10 @@ class PassageSplitter:
     """
     Splits each document into passages on sentence boundaries (pysbd), sized in the model's own word-pieces.
 
-    Passages never cross documents or (when it can be helped) section headings, overlap by whole sentences,
-    span pages when a passage runs on, and carry their page range and character span. Written because
+    Passages never cross documents or (when it can be helped) section headings or a change between running
+    text and references, contents or front matter; they overlap by whole sentences, keep a lead-in sentence
+    ending with ':' with the list after it, span pages when a passage runs on, and carry their page range,
+    character span, section path and role (`ingest.structure`). Written because
     DocumentSplitter counts words or tiktoken tokens, needs NLTK (which downloads data) for sentences, and
     records only a start page (measured in ingest/NOTES.md).
     """
@@ -124,24 +123,38 @@ class PassageSplitter:
         return _to_documents(doc, pages, packed)
 
     def _units(self, doc: Document, pages: list[str]) -> list[Unit]:
-        """Sentence units of all pages, with section numbers and headings, counted and cut to fit the window."""
+        """Sentence units of all pages, with section numbers, heading paths and roles, counted and cut to fit."""
         lang = doc.meta.get("lang") or "en"
         markup = bool(doc.meta.get("heading_markup"))
         outline = sorted(doc.meta.get("outline") or [], key=lambda entry: entry[0])
+        has_headings = markup and any(_HEADING_LINE.match(line) for page in pages for line in page.split("\n"))
+        cover = _is_cover(doc, pages)
         units: list[Unit] = []
-        section, heading = 0, None
+        section, stack = 0, []  # stack: (level, heading) of the open sections, outermost first
+        demoted = _styled_text(pages) if has_headings else set()
+        block, follows_lead_in = 0, False
         for page_index, page in enumerate(pages):
-            heading = _outline_heading(outline, page_index + 1, heading)
+            if not has_headings:
+                stack = _outline_stack(outline, page_index + 1, stack)
             offset = 0
-            for line in page.split("\n"):
+            for line_index, line in enumerate(page.split("\n")):
                 found = _HEADING_LINE.match(line) if markup else None
-                if found:
-                    section, heading = section + 1, found.group(2)
+                if found and (page_index, line_index) not in demoted:
+                    section, stack = section + 1, open_sections(stack, len(found.group(1)), found.group(2))
+                    follows_lead_in = False
                 else:
-                    units += [
-                        Unit(page_index, offset + s, offset + e, section, heading)
-                        for s, e in sentence_spans(line, lang)
-                    ]
+                    skip = found.start(2) if found else 0  # a demoted heading is text without its '#' marks
+                    path = tuple(heading for _, heading in stack)
+                    role = section_role(path) or line_role(line[skip:])
+                    role = role or ("front_matter" if cover and page_index == 0 else "body")
+                    if line.strip() and not (follows_lead_in and (role == "list" or _item_like(line))):
+                        block += 1
+                    for s, e in sentence_spans(line[skip:], lang):
+                        s, e = s + skip, e + skip
+                        units.append(Unit(page_index, offset + s, offset + e, section, path, role,
+                                          lead_in=line[s:e].rstrip().endswith(":"), block=block))
+                    if line.strip():
+                        follows_lead_in = line.rstrip().endswith(":") or (follows_lead_in and _item_like(line))
                 offset += len(line) + 1
         counts = self.count_tokens([pages[u.page][u.start : u.end] for u in units])
         for unit, count in zip(units, counts, strict=True):
@@ -162,16 +175,35 @@ class PassageSplitter:
         return fitted
 
     def _pack(self, units: list[Unit]) -> list[Passage]:
-        """Greedy packing of units per section, each new passage starting with the previous one's last sentences."""
+        """Greedy packing of units per section and role group. A passage ends before a paragraph (or a lead-in and
+        its list) that does not fit whole once it is `FILL` full; a paragraph longer than that is cut between
+        sentences, the new passage starting with the previous one's last sentences (a lead-in ending with ':'
+        moves on with its list instead)."""
         passages: list[Passage] = []
         current = Passage()
+        block_tokens: dict[int, int] = {}
         for unit in units:
-            if current.units and (
-                unit.section != current.units[-1].section or current.tokens + unit.tokens > self.max_tokens
-            ):
+            block_tokens[unit.block] = block_tokens.get(unit.block, 0) + unit.tokens
+        for unit in units:
+            last = current.units[-1] if current.units else None
+            if last is not None and unit.block != last.block and current.tokens >= FILL * self.max_tokens and (
+                current.tokens + block_tokens[unit.block] > self.max_tokens
+            ):  # the next paragraph does not fit whole: begin a passage with it rather than cut it
                 passages.append(current)
-                same_section = unit.section == current.units[-1].section
-                current = Passage(self._overlap(current, unit) if same_section else [])
+                current = Passage()
+                last = None
+            if last is not None and (
+                unit.section != last.section or unit.group != last.group
+                or current.tokens + unit.tokens > self.max_tokens
+            ):
+                same_section = unit.section == last.section and unit.group == last.group
+                if same_section and last.lead_in and len(current.units) > 1:
+                    current.units.pop()
+                    passages.append(current)
+                    current = Passage([last])
+                else:
+                    passages.append(current)
+                    current = Passage(self._overlap(current, unit) if same_section else [])
             current.units.append(unit)
         if current.units:
             passages.append(current)
@@ -186,10 +218,67 @@ class PassageSplitter:
         return list(carried) if total <= self.max_tokens else []
 
 
-def _outline_heading(outline: list[list[Any]], page: int, current: str | None) -> str | None:
-    """The title of the last PDF bookmark pointing at or before `page`."""
-    titles = [entry[2] for entry in outline if entry[0] <= page]
-    return titles[-1] if titles else current
+def open_sections(stack: list[tuple[int, str]], level: int, heading: str) -> list[tuple[int, str]]:
+    """The open sections after a heading of `level`: the outer ones stay. A numbered heading ("3.1 Guinea") sits
+    only under the headings its number continues ("3 Case studies"), whatever their levels: levels read from
+    fonts and bookmarks disagree, numbers do not."""
+    number = _SECTION_NUMBER.match(heading)
+    if number:
+        kept = [e for e in stack if _continued_by(e[1], number.group(1))]
+    else:
+        kept = [e for e in stack if e[0] < level]
+    return [*kept, (level, heading)]
+
+
+def _continued_by(heading: str, number: str) -> bool:
+    found = _SECTION_NUMBER.match(heading)
+    return bool(found) and number.startswith(f"{found.group(1)}.")
+
+
+def _item_like(line: str) -> bool:
+    """A line that continues a list: bulleted, a bare bullet, or starting in lower case."""
+    stripped = line.strip()
+    return is_list_item(stripped) or stripped[:1].islower() or stripped in ("•", "-", "–", "*")
+
+
+def _styled_text(pages: list[str]) -> set[tuple[int, int]]:
+    """(page, line) of heading lines that are styled text rather than headings: a heading ending with ':' (a
+    lead-in), or followed by another heading of the same or a higher level with nothing between them (web
+    pages set list items, names and dates as headings)."""
+    marked: list[tuple[int, int, int, str]] = []  # page, line, level (0: a text line), text
+    for page_index, page in enumerate(pages):
+        for line_index, line in enumerate(page.split("\n")):
+            found = _HEADING_LINE.match(line)
+            if found:
+                marked.append((page_index, line_index, len(found.group(1)), found.group(2)))
+            elif line.strip():
+                marked.append((page_index, line_index, 0, line))
+    demoted: set[tuple[int, int]] = set()
+    for here, after in zip(marked, [*marked[1:], None]):
+        page_index, line_index, level, text = here
+        if not level:
+            continue
+        if text.rstrip().endswith(":") or (after is not None and 0 < after[2] <= level):
+            demoted.add((page_index, line_index))
+    return demoted
+
+
+def _outline_stack(outline: list[list[Any]], page: int, current: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The open sections at `page` by the PDF's bookmarks (for PDFs whose headings were not found in the text)."""
+    stack: list[tuple[int, str]] = []
+    for first_page, level, title in outline:
+        if first_page > page:
+            break
+        stack = [*(e for e in stack if e[0] < level + 1), (level + 1, title)]
+    return stack or current
+
+
+def _is_cover(doc: Document, pages: list[str]) -> bool:
+    """Whether the first page of a paginated document is a cover (few words, more pages after it)."""
+    if doc.meta.get("source_format") != "pdf" or len(pages) < _COVER_MIN_PAGES:
+        return False
+    words = [w for line in pages[0].split("\n") if not _HEADING_LINE.match(line) for w in line.split()]
+    return len(words) < _COVER_MAX_WORDS
 
 
 def _word_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -208,7 +297,7 @@ def _pack_words(unit: Unit, words: list[tuple[int, int]], counts: list[int], bud
         if pieces and pieces[-1].tokens + count <= budget:
             pieces[-1].end, pieces[-1].tokens = end, pieces[-1].tokens + count
         else:
-            pieces.append(Unit(unit.page, start, end, unit.section, unit.heading, count))
+            pieces.append(Unit(unit.page, start, end, unit.section, unit.path, unit.role, tokens=count, block=unit.block))
     return pieces
 
 
@@ -243,8 +332,8 @@ def _flush(merged: list[Passage], pending: Passage, passage: Passage) -> Passage
 
 
 def _fits(first: Passage, second: Passage, max_tokens: int) -> bool:
-    """True when the two passages together (shared sentences once) fit the window."""
-    return _union(first, second).tokens <= max_tokens
+    """True when the two passages together (shared sentences once) fit the window and hold one role group."""
+    return first.units[-1].group == second.units[0].group and _union(first, second).tokens <= max_tokens
 
 
 def _union(first: Passage, second: Passage) -> Passage:
@@ -254,30 +343,40 @@ def _union(first: Passage, second: Passage) -> Passage:
 
 
 def _to_documents(doc: Document, pages: list[str], passages: list[Passage]) -> list[Document]:
-    """Haystack Documents with content, content-derived ids and the passage metadata; duplicates dropped."""
+    """Haystack Documents with content, content-derived ids and the passage metadata; duplicates dropped.
+
+    `countries` and `regions` start as the document's: `ingest.attribution` narrows them to the passage's own.
+    """
     paginated = doc.meta.get("source_format") == "pdf"
-    base = {key: doc.meta.get(key) for key in _DOCUMENT_KEYS}
     seen: set[str] = set()
     out: list[Document] = []
     for passage in passages:
         content = _content(pages, passage.units)
-        passage_id = passage_id_for(str(base["doc_id"]), content)
+        passage_id = passage_id_for(str(doc.meta.get("doc_id")), content)
         if not content.strip() or passage_id in seen:
             continue
         seen.add(passage_id)
         first, last = passage.units[0], passage.units[-1]
-        meta = {
-            **base,
-            "seq": len(out),
-            "page_start": first.page + 1 if paginated else None,
-            "page_end": last.page + 1 if paginated else None,
-            "char_start": first.start,
-            "char_end": last.end,
-            "heading": _main_heading(passage),
-        }
-        out.append(
-            Document(id=passage_id, content=content, meta={key: meta[key] for key in PASSAGE_META_KEYS})
+        meta = PassageMeta(
+            doc_id=str(doc.meta.get("doc_id")),
+            seq=len(out),
+            title=str(doc.meta.get("title") or ""),
+            path=str(doc.meta.get("path") or ""),
+            page_start=first.page + 1 if paginated else None,
+            page_end=last.page + 1 if paginated else None,
+            char_start=first.start,
+            char_end=last.end,
+            section=_main_path(passage),
+            role=_main_role(passage),
+            lang=str(doc.meta.get("lang") or "en"),
+            countries=tuple(doc.meta.get("countries") or ()),
+            regions=tuple(doc.meta.get("regions") or ()),
+            doc_countries=tuple(doc.meta.get("countries") or ()),
+            doc_type=str(doc.meta.get("doc_type") or "other"),
+            year=doc.meta.get("year"),
+            topics=tuple(doc.meta.get("topics") or ()),
         )
+        out.append(Document(id=passage_id, content=content, meta=meta.to_meta()))
     return out
 
 
@@ -295,12 +394,28 @@ def _content(pages: list[str], units: list[Unit]) -> str:
     return "".join(parts)
 
 
-def _main_heading(passage: Passage) -> str | None:
-    """The heading of the section holding most of the passage's word-pieces."""
-    weights: dict[str | None, int] = {}
+def _main_path(passage: Passage) -> tuple[str, ...]:
+    """The heading path of the section holding most of the passage's word-pieces."""
+    weights: dict[tuple[str, ...], int] = {}
     for unit in passage.units:
-        weights[unit.heading] = weights.get(unit.heading, 0) + unit.tokens
-    return max(weights, key=lambda heading: weights[heading])
+        weights[unit.path] = weights.get(unit.path, 0) + unit.tokens
+    return max(weights, key=lambda path: weights[path])
+
+
+def _main_role(passage: Passage) -> str:
+    """The role of most of the passage's word-pieces: list or table when those hold the majority, else body
+    (captions sit inside running text); references, contents and front matter have passages of their own."""
+    weights: dict[str, int] = {}
+    for unit in passage.units:
+        weights[unit.role] = weights.get(unit.role, 0) + unit.tokens
+    role = max(weights, key=lambda r: weights[r])
+    if role not in EVIDENCE_ROLES and role != "caption":
+        return role
+    total = sum(weights.values()) or 1
+    for kind in ("list", "table"):
+        if weights.get(kind, 0) * 2 > total:
+            return kind
+    return "body"
 
 
 def normalise_for_id(text: str) -> str:

@@ -1,5 +1,6 @@
 """The shared vocabulary of kb: facets, source documents, passages' metadata, and reports."""
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -30,8 +31,115 @@ TOPICS: dict[str, str] = {
     "legal_advice": "Legal advice",
 }
 
-# Passage metadata keys that users filter by (stored on every passage, copied from its document).
+# Passage metadata keys that users filter by (stored on every passage; countries and regions are the passage's own).
 FACETS = ("countries", "regions", "doc_type", "year", "lang", "topics")
+
+# What a passage is, in its document: running text, a list, a table, a figure or table caption, a list of
+# references (sources, bibliography, notes), a table of contents (or list of figures), or front matter (cover,
+# acknowledgements, imprint, abbreviations).
+ROLES = ("body", "list", "table", "caption", "references", "contents", "front_matter")
+# Roles whose sentences may be quoted as an answer (the others stay searchable).
+EVIDENCE_ROLES = frozenset({"body", "list", "table"})
+SECTION_SEPARATOR = " › "
+
+
+@dataclass(frozen=True)
+class PassageMeta:
+    """The typed view of a passage's metadata: its citation, its place in the document, and its facets.
+
+    `countries` and `regions` are the passage's own (what it is about); `doc_countries` are its document's.
+    Passages of older indexes lack `section`, `role` and `doc_countries`: `of` reads them as a one-heading
+    section, body text and the passage's countries.
+    """
+
+    doc_id: str
+    seq: int = 0
+    title: str = ""
+    path: str = ""
+    page_start: int | None = None
+    page_end: int | None = None
+    char_start: int | None = None
+    char_end: int | None = None
+    section: tuple[str, ...] = ()
+    role: str = "body"
+    lang: str = "en"
+    countries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    doc_countries: tuple[str, ...] = ()
+    doc_type: str = "other"
+    year: int | None = None
+    topics: tuple[str, ...] = ()
+
+    @property
+    def heading(self) -> str | None:
+        """The innermost heading: embedded and keyword-searched with the text (the whole path embedded worse:
+        dense MRR on the real-corpus questions 0.47 against 0.56, ingest/NOTES.md), and shown in citations."""
+        return self.section[-1] if self.section else None
+
+    @property
+    def section_text(self) -> str:
+        """The section path as one line: '2. Germany: Kurzarbeitergeld › Financing'."""
+        return SECTION_SEPARATOR.join(self.section)
+
+    @property
+    def evidence(self) -> bool:
+        """Whether the passage's sentences may be quoted as an answer."""
+        return self.role in EVIDENCE_ROLES
+
+    @classmethod
+    def of(cls, meta: Mapping[str, Any]) -> "PassageMeta":
+        """The view of a stored metadata dictionary (tolerant of missing keys and of older indexes)."""
+        section = meta.get("section")
+        if not isinstance(section, list | tuple):
+            section = [meta["heading"]] if meta.get("heading") else []
+        countries = tuple(meta.get("countries") or ())
+        return cls(
+            doc_id=str(meta.get("doc_id") or ""),
+            seq=int(meta.get("seq") or 0),
+            title=str(meta.get("title") or ""),
+            path=str(meta.get("path") or ""),
+            page_start=meta.get("page_start"),
+            page_end=meta.get("page_end"),
+            char_start=meta.get("char_start"),
+            char_end=meta.get("char_end"),
+            section=tuple(str(s) for s in section),
+            role=str(meta.get("role") or "body"),
+            lang=str(meta.get("lang") or "en"),
+            countries=countries,
+            regions=tuple(meta.get("regions") or ()),
+            doc_countries=tuple(meta.get("doc_countries") or countries),
+            doc_type=str(meta.get("doc_type") or "other"),
+            year=meta.get("year"),
+            topics=tuple(meta.get("topics") or ()),
+        )
+
+    def to_meta(self) -> dict[str, Any]:
+        """The stored form: JSON-ready, lists for sequences, and `heading` (the section path as one line)."""
+        data = asdict(self)
+        for key in ("section", "countries", "regions", "doc_countries", "topics"):
+            data[key] = list(data[key])
+        data["heading"] = self.heading
+        return data
+
+    def to_json(self) -> dict[str, Any]:
+        """The fields of a hit or citation in `--json` output that describe where a passage sits and what it is about."""
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "path": self.path,
+            "page_start": self.page_start,
+            "page_end": self.page_end,
+            "section": list(self.section),
+            "heading": self.heading,
+            "role": self.role,
+            "countries": list(self.countries),
+            "regions": list(self.regions),
+            "region": self.regions[0] if self.regions else None,
+            "doc_countries": list(self.doc_countries),
+            "doc_type": self.doc_type,
+            "year": self.year,
+            "lang": self.lang,
+        }
 
 
 @dataclass
@@ -111,3 +219,7 @@ class IngestReport:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
         return asdict(self)
+
+
+# Every key a passage's stored metadata holds.
+PASSAGE_META_KEYS = tuple(PassageMeta(doc_id="").to_meta())

@@ -39,7 +39,9 @@ def test_every_document_has_the_catalogue_metadata(corpus_index):
         assert doc.topics == _split(row["topics"])
     for passage in passages:
         doc = docs[passage.meta["path"]]
-        assert passage.meta["countries"] == doc.countries and passage.meta["doc_type"] == doc.doc_type
+        assert passage.meta["doc_countries"] == doc.countries and passage.meta["doc_type"] == doc.doc_type
+        if len(doc.countries) == 1:  # a single-country study's passages are about its country (and others named)
+            assert passage.meta["countries"][0] == doc.countries[0]
 
 
 @pytest.mark.slow

@@ -43,7 +43,7 @@ def test_pdf_pages_headers_and_catalogue_precedence(converter, tmp_path):
     )
     assert all("SOCIAL SECURITY REVIEW" not in p.content and "\f" not in p.content for p in passages)
     assert passages[0].meta["page_start"] == 1 and passages[-1].meta["page_end"] == 3
-    assert passages[0].meta["countries"] == ["ARG"]
+    assert passages[0].meta["doc_countries"] == ["ARG"] and passages[0].meta["countries"][0] == "ARG"
 
 
 def test_detection_without_catalogue(converter, tmp_path):

@@ -1,6 +1,7 @@
 """Measurements on ../shared/realcorpus (skipped when absent): page citations, window, facets, read reasons."""
 
 import csv
+import json
 import logging
 
 import pycountry
@@ -16,70 +17,24 @@ pytestmark = [
     pytest.mark.skipif(not (REALCORPUS / "MANIFEST.tsv").exists(), reason="../shared/realcorpus is absent"),
 ]
 
-# Short search phrases (5 words) and the physical page (pypdf, page by page) where each appears once.
-PHRASES = [
-    (
-        "en/uzbekistan/ESCAP_Unpaid_Care_Work_Uzbekistan_2023.pdf",
-        [
-            ("region. The Commission promotes cooperation", 2),
-            ("the household, women are likely", 13),
-            ("change provides the government with", 26),
-        ],
-    ),
-    (
-        "en/uzbekistan/GIZ_SPIL_Social_Protection_Uzbekistan_2022.pdf",
-        [
-            ("combining universal benefits with targeted", 1),
-            ("harness adaptive social protection systems", 2),
-        ],
-    ),
-    (
-        "en/uzbekistan/IPCIG_Universal_Health_Insurance_Uzbekistan_2023.pdf",
-        [("care systems. While Japan and", 1)],
-    ),
-    (
-        "en/uzbekistan/UNDP_Decent_Employment_Formality_Central_Asia_2024.pdf",
-        [
-            ("Mctaggart, Social Protection specialist, Inclusive", 2),
-            ("social security and workplace rights", 33),
-        ],
-    ),
-    (
-        "en/uzbekistan/UNICEF_Road_to_Recovery_Uzbekistan_COVID_2021.pdf",
-        [
-            ("How social protection can address", 2),
-            ("for this paper using the", 18),
-            ("were developed for different subgroups", 35),
-        ],
-    ),
-    (
-        "en/uzbekistan/WorldBank_Energy_Subsidy_Reform_Uzbekistan_2023.pdf",
-        [("policy tools, including consumption taxes", 42)],
-    ),
-    (
-        "es/uruguay/Decreto_228_023_reglamentacion_Ley_20130.pdf",
-        [
-            ("nacional, con las correspondientes obligaciones", 2),
-            ("que haya decisión expresa del", 9),
-            ("los adeudos del contribuyente por", 18),
-        ],
-    ),
-    (
-        "es/uruguay/Decreto_413_023_reglamentacion_Ley_20130.pdf",
-        [("cuenta los resultados operativos observados", 2)],
-    ),
-    (
-        "es/uruguay/Ley_16713_1995_seguridad_social.pdf",
-        [
-            ("pasividad, han configurado causal jubilatoria", 2),
-            ("Social contribuirán sobre sus pasividades", 113),
-        ],
-    ),
-    (
-        "es/uruguay/Ley_20130_2023_reforma_seguridad_social.pdf",
-        [("financiamiento entre las generaciones actuales", 2), ("valor total del mencionado Fondo", 81)],
-    ),
-]
+DEV_QUESTIONS = REALCORPUS.parent / "eval" / "realcorpus_dev.jsonl"
+
+
+def _dev_phrases() -> list[tuple[str, list[tuple[str, int]]]]:
+    """The answer phrases of the real-corpus dev questions that sit on a PDF page, per file (read from
+    ../shared/eval at test time: excerpts of these documents are never committed)."""
+    if not DEV_QUESTIONS.exists():
+        return []
+    by_file: dict[str, list[tuple[str, int]]] = {}
+    for line in DEV_QUESTIONS.read_text(encoding="utf-8").splitlines():
+        for answer in json.loads(line).get("answers", []) if line.strip() else []:
+            if answer.get("page") is not None:
+                name = answer["path"].split("realcorpus/", 1)[1]
+                by_file.setdefault(name, []).append((answer["phrase"], int(answer["page"])))
+    return sorted(by_file.items())
+
+
+PHRASES = _dev_phrases()
 
 
 @pytest.fixture(scope="module")
@@ -116,9 +71,10 @@ def test_every_file_converts_or_fails_with_a_specific_reason(converted):
 def test_pdf_passages_cite_the_physical_page(converted, name, phrases):
     _, passages = converted[name]
     for phrase, page in phrases:
-        hits = [p for p in passages if phrase in " ".join(p.content.split())]
+        wanted = " ".join(phrase.casefold().split())
+        hits = [p for p in passages if wanted in " ".join(p.content.casefold().split())]
         assert hits, phrase
-        assert all(p.meta["page_start"] <= page <= p.meta["page_end"] for p in hits), (phrase, page)
+        assert any(p.meta["page_start"] <= page <= p.meta["page_end"] for p in hits), (phrase, page)
 
 
 def test_at_least_99_percent_of_passages_fit_the_window(converted, tokenizer):

@@ -3,7 +3,8 @@ from itertools import pairwise
 import pytest
 from haystack import Document
 
-from ingest.splitter import PASSAGE_META_KEYS, PassageSplitter, passage_id_for
+from ingest.splitter import PassageSplitter, passage_id_for
+from kb.models import PASSAGE_META_KEYS
 
 pytestmark = pytest.mark.slow
 
