@@ -3,7 +3,11 @@
 How an answer is made (calibration of the constants: `kb eval --questions corpus/questions.jsonl --sweep`):
 1. kb abstains at once when the question names something the knowledge base never mentions (a name, or a
    number that no retrieved passage holds), or names a country that no retrieved passage is about;
-2. the sentences of the best passages are cut with the ingestion's sentence splitter;
+2. the quotable units of the best passages are cut: sentences (by the ingestion's sentence splitter), and
+   lead-ins ending with ':' together with their list items; passages of references, contents and front matter
+   (and caption or source lines) are never quoted unless the question asks for sources; passages whose section
+   is of the kind the question asks for (lessons, financing, eligibility, results) join the pool from further
+   down the list and get a small bonus;
 3. a cheap pre-score (keyword overlap, passage rank, numbers for "how much" questions) keeps the
    `EMBED_BUDGET` most promising ones;
 4. those are embedded with their passage's title and heading (a sentence often leaves its subject to them)
@@ -17,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from kb.intent import asks_for_sources, question_intents, section_matches
+from kb.models import PassageMeta
 from kb.quotes import (
     Span,
     asks_for_examples,
@@ -25,8 +31,6 @@ from kb.quotes import (
     keyword_overlap,
     named_countries,
     new_number,
-    passage_about,
-    passage_countries,
     quote_pages,
     salient_terms,
     sentences,
@@ -42,6 +46,7 @@ EMBED_BUDGET = 12  # sentences embedded per question (the rest are dropped by th
 KEYWORD_WEIGHT = 0.15  # weight of keyword overlap next to the cosine similarity
 RANK_WEIGHT = 0.03  # penalty per passage rank
 NUMBER_BONUS = 0.1  # for a sentence holding a new number when the question asks how much, how many, when...
+SECTION_BONUS = 0.05  # for a sentence whose section is of the kind the question asks for (`kb.intent`)
 PRE_RANK_WEIGHT = 0.05  # the pre-score's penalty per passage rank
 MARGIN = 0.15  # other sentences join the answer when within this of the best one
 ABSTAIN_BELOW = 0.46  # best sentence score under this: the corpus does not answer (`kb eval --questions --sweep`)
@@ -67,6 +72,14 @@ class Citation:
     page_end: int | None = None  # differs from `page` only when the quote's page is uncertain
     region: list[str] = field(default_factory=list)
     lang: str | None = None
+    section: list[str] = field(default_factory=list)  # the heading path of the quoted passage, outermost first
+    role: str = "body"
+    doc_countries: list[str] = field(default_factory=list)  # the document's countries (`country`: the passage's)
+
+    @property
+    def section_label(self) -> str:
+        """The innermost heading of the quote's section, as references show it."""
+        return self.section[-1] if self.section else ""
 
 
 @dataclass
@@ -147,14 +160,14 @@ def compose(
     unknown = unknown_terms(question, hits, mentioned)
     if unknown:
         return _abstain(question, hits, related, "unknown-term", 0.0, unknown)
-    pool = hits[:ANSWER_PASSAGES]
+    sources = asks_for_sources(question)
+    pool = answer_pool(question, hits, sources)
     countries = about if about is not None else named_countries(question)
     if countries:
-        concerns = passage_about if about is not None else passage_countries
-        pool = [h for h in pool if countries & concerns(h.passage)]
+        pool = [h for h in pool if concerns(PassageMeta.of(h.passage.meta), countries, strict=about is not None)]
         if not pool:
             return _abstain(question, hits, related, "country", 0.0, sorted(countries))
-    candidates = _prescored(question, pool)
+    candidates = _prescored(question, pool, sources)
     if not candidates:
         return _abstain(question, hits, related, "no-passage", 0.0)
     _score(question, candidates, embed, query_vector)
@@ -164,8 +177,33 @@ def compose(
         return _abstain(question, hits, related, "support", support)
     chosen = select(ranked, asks_for_examples(question))
     citations = [citation_for(n, c) for n, c in enumerate(chosen, start=1)]
-    text = " ".join(f"{c.text} [{n}]" for n, c in enumerate(chosen, start=1))
+    text = " ".join(f"{quoted(c.text)} [{n}]" for n, c in enumerate(chosen, start=1))
     return Answer(question, text, False, citations, related, support=support, hits=hits)
+
+
+def answer_pool(question: str, hits: Sequence[Hit], sources: bool = False) -> list[Hit]:
+    """The passages an answer is drawn from: the best `ANSWER_PASSAGES` that may be quoted, and further ones
+    whose section is of the kind the question asks for ("Lessons", "Financing")."""
+    quotable = [h for h in hits if sources or PassageMeta.of(h.passage.meta).evidence]
+    intents = question_intents(question)
+    deeper = [h for h in quotable[ANSWER_PASSAGES:] if section_matches(PassageMeta.of(h.passage.meta).section, intents)]
+    return quotable[:ANSWER_PASSAGES] + deeper
+
+
+def concerns(meta: PassageMeta, countries: frozenset[str], *, strict: bool) -> bool:
+    """Whether a passage is about one of `countries`. Not `strict` (a question naming countries), a general
+    paragraph of a document about them counts too ("employers in all three countries ..." in a report on the
+    three); `strict` (a comparison row), only the passage's own countries do."""
+    if countries & set(meta.countries):
+        return True
+    return not strict and not meta.countries and bool(countries & set(meta.doc_countries))
+
+
+def quoted(text: str) -> str:
+    """A quote as the answer text shows it: a lead-in and its items on one line, bullets printed apart from
+    their items left out."""
+    lines = (line.strip() for line in text.split("\n"))
+    return " ".join(" ".join(line.split()) for line in lines if line and any(ch.isalnum() for ch in line))
 
 
 def unknown_terms(question: str, hits: list[Hit], mentioned: Callable[[str], bool] | None) -> list[str]:
@@ -178,14 +216,17 @@ def unknown_terms(question: str, hits: list[Hit], mentioned: Callable[[str], boo
     return missing
 
 
-def _prescored(question: str, hits: list[Hit]) -> list[Candidate]:
+def _prescored(question: str, hits: list[Hit], sources: bool = False) -> list[Candidate]:
     """The `EMBED_BUDGET` candidates with the best keyword overlap and passage rank."""
     numeric = asks_for_number(question)
+    intents = question_intents(question)
     candidates = []
     for position, hit in enumerate(hits):
-        for span in sentences(hit.passage):
+        in_section = section_matches(PassageMeta.of(hit.passage.meta).section, intents)
+        for span in sentences(hit.passage, any_role=sources):
             cand = Candidate(span, hit, keyword_overlap(question, span.text), position=position)
             cand.bonus = NUMBER_BONUS if numeric and new_number(question, span.text) else 0.0
+            cand.bonus += SECTION_BONUS if in_section else 0.0
             cand.score = cand.keywords - PRE_RANK_WEIGHT * position + cand.bonus
             candidates.append(cand)
     candidates.sort(key=lambda c: c.score, reverse=True)
@@ -233,22 +274,25 @@ def _count(chosen: list[Candidate], passage_id: str) -> int:
 
 def citation_for(n: int, cand: Candidate) -> Citation:
     """Citation number `n` for a candidate sentence (its page located within the passage)."""
-    meta = cand.hit.passage.meta
+    meta = PassageMeta.of(cand.hit.passage.meta)
     page, page_end = quote_pages(cand.hit.passage, cand.span)
     return Citation(
         n=n,
         passage_id=cand.hit.passage.id,
-        doc_id=str(meta.get("doc_id")),
-        title=str(meta.get("title") or ""),
-        path=str(meta.get("path") or ""),
+        doc_id=meta.doc_id,
+        title=meta.title,
+        path=meta.path,
         page=page,
-        country=list(meta.get("countries") or []),
-        year=meta.get("year"),
-        doc_type=str(meta.get("doc_type") or ""),
+        country=list(meta.countries),
+        year=meta.year,
+        doc_type=meta.doc_type,
         quote=cand.text,
         page_end=page_end,
-        region=list(meta.get("regions") or []),
-        lang=meta.get("lang"),
+        region=list(meta.regions),
+        lang=meta.lang,
+        section=list(meta.section),
+        role=meta.role,
+        doc_countries=list(meta.doc_countries),
     )
 
 

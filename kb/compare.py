@@ -5,13 +5,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from kb.errors import UsageError
 from kb.filters import SearchFilters
+from kb.models import PassageMeta
 
 if TYPE_CHECKING:
     from kb.answer import Answer
     from kb.service import KnowledgeBase
 
 GroupBy = Literal["country", "region", "year"]
-GROUP_FIELDS: dict[str, str] = {"country": "countries", "region": "regions", "year": "year"}
 MAX_DISCOVERED = 8
 DISCOVERY_DEPTH = 30  # passages read to find which groups have evidence, when no group is named
 PASSAGES_PER_ROW = 3
@@ -82,17 +82,14 @@ def resolve_groups(by: GroupBy, groups: list[str]) -> list[str]:
 
 
 def discover_groups(kb: "KnowledgeBase", question: str, by: GroupBy, filters: SearchFilters) -> list[str]:
-    """The groups that the best passages for `question` are about, in rank order."""
-    from kb.quotes import passage_about
-
+    """The groups that the best passages for `question` are about (their own countries, regions or year), in
+    rank order."""
     found: list[str] = []
     for hit in kb.search(question, filters, top_k=DISCOVERY_DEPTH):
-        meta = hit.passage.meta
-        if by == "country":
-            values: list[Any] = sorted(passage_about(hit.passage))
-        else:
-            value = meta.get(GROUP_FIELDS[by])
-            values = value if isinstance(value, list) else [value]
+        meta = PassageMeta.of(hit.passage.meta)
+        if not meta.evidence:
+            continue
+        values: list[Any] = list(meta.countries if by == "country" else meta.regions if by == "region" else [meta.year])
         for item in values:
             if item is not None and str(item) not in found:
                 found.append(str(item))
@@ -111,6 +108,6 @@ def compare(
     names = resolve_groups(by, groups) if groups else discover_groups(kb, question, by, base)
     result = Comparison(question, by)
     for name in names:
-        about = frozenset({name}) if by == "country" else None
+        about = frozenset({name}) if by == "country" else None  # the row's passages are about its country
         result.rows.append(ComparisonRow(name, kb.ask(question, group_filters(base, by, name), about=about)))
     return result

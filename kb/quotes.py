@@ -8,13 +8,20 @@ from haystack import Document
 
 from ingest.countries import count_mentions
 from ingest.sentences import sentence_spans
+from ingest.structure import bullet_length, is_list_item, line_role
 from kb.filters import fold
+from kb.models import PassageMeta
 
 MIN_WORDS = 4  # shorter sentences are rarely an answer on their own
+MAX_LIST_ITEMS = 8  # a lead-in is quoted with at most this many of its items ...
+MAX_UNIT_CHARS = 900  # ... and at most this many characters in all
 _WORD = re.compile(r"\w+", re.UNICODE)
 _TOKEN = re.compile(r"\w[\w'’+-]*", re.UNICODE)
 _TERMINAL = re.compile(r"[.!?;:…)\]\"'”’»]$")
-_BULLET = re.compile(r"^[•\-–—*·]\s*|^\(?\d{1,2}[.)]\s+")
+_ITEM_END = re.compile(r"(?:[;,]|\b(?:and|or|et|ou|y|o))$")
+_SHORT_ITEM_WORDS = 20
+_BARE_BULLETS = frozenset("•▪●◦‣∙·■□➢►✓-–—*")
+_NOT_QUOTED = frozenset({"contents", "references", "caption", "front_matter"})
 _POSSESSIVE = re.compile(r"(\w)['’]s\b")
 _PLURAL_DEMONYM = re.compile(r"\b(\w+(?:an|ian|ean))s\b")
 
@@ -60,24 +67,107 @@ class Span:
     end: int
 
 
-def sentences(doc: Document) -> list[Span]:
-    """The quotable sentences of a passage (headings, captions and fragments left out)."""
+def sentences(doc: Document, *, any_role: bool = False) -> list[Span]:
+    """The quotable units of a passage: its sentences, and a lead-in ending with ':' together with the list
+    items after it. Headings, captions, source and contents lines, bibliography entries, bare bullets and
+    fragments are left out, and so is a lead-in whose items are not in the passage (`any_role`: references and
+    contents lines are quotable too, for a question that asks for sources)."""
     content = doc.content or ""
     lang = str(doc.meta.get("lang") or "en")
+    lines = _lines(content)
     spans: list[Span] = []
-    offset = 0
-    for line in content.split("\n"):
+    covered = -1  # index of the last line already quoted as an item of a lead-in unit
+    for index, (offset, line) in enumerate(lines):
+        if index <= covered or _skipped(line, any_role):
+            continue
         for start, end in sentence_spans(line, lang):
-            bullet = _bullet_length(line[start:end])
-            start += bullet
+            start += bullet_length(line[start:end])
             text = line[start:end]
-            words = len(_WORD.findall(text))
-            is_fragment = words < MIN_WORDS or (not _TERMINAL.search(text) and words < 12)
-            is_fragment |= text[:1].islower() and not bullet  # the tail of a sentence cut by a page break
-            if not is_fragment:
+            if text.rstrip().endswith(":") and end >= len(line.rstrip()):
+                last = _list_end(lines, index, any_role)
+                if last is not None:
+                    spans.append(Span(content[offset + start : last], offset + start, last))
+                    covered = max(covered, _line_of(lines, last))
+                continue  # a lead-in without its items says nothing
+            if _skipped(text, any_role):  # a footnote or a source run together with running text
+                continue
+            if not _fragment(text, bool(bullet_length(line[: start + 1])) or is_list_item(line)):
                 spans.append(Span(text, offset + start, offset + end))
-        offset += len(line) + 1
     return spans
+
+
+def _lines(content: str) -> list[tuple[int, str]]:
+    """(offset, text) of each line of a passage."""
+    out, offset = [], 0
+    for line in content.split("\n"):
+        out.append((offset, line))
+        offset += len(line) + 1
+    return out
+
+
+def _skipped(line: str, any_role: bool) -> bool:
+    """Lines never quoted: captions and source lines, contents and reference lines (unless asked for), front
+    matter, bare bullets, and headings set in capitals."""
+    stripped = line.strip()
+    if not stripped or not any(ch.isalnum() for ch in stripped):
+        return True
+    role = line_role(stripped)
+    if role in _NOT_QUOTED and not (any_role and role in ("references", "contents")):
+        return True
+    letters = [ch for ch in stripped if ch.isalpha()]
+    if len(stripped.split()) >= 3 and sum(ch.isupper() for ch in letters) > 0.8 * len(letters):
+        return True
+    return _title_case(stripped)
+
+
+def _title_case(text: str) -> bool:
+    """A title or heading printed as text: unpunctuated, and most of its longer words capitalised."""
+    if _TERMINAL.search(text):
+        return False
+    words = [w for w in _WORD.findall(text) if len(w) > 3 and not w.isdigit()]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
+def _fragment(text: str, bullet: bool) -> bool:
+    """Too short, unfinished, or the tail of a sentence cut by a page break."""
+    words = len(_WORD.findall(text))
+    if words < MIN_WORDS or (not _TERMINAL.search(text) and words < 12):
+        return True
+    return text[:1].islower() and not bullet
+
+
+def _list_end(lines: list[tuple[int, str]], lead: int, any_role: bool) -> int | None:
+    """Where the list after a lead-in line ends (a character offset in the passage), or None when no item
+    follows it in the passage. Items: bulleted lines, or lines that continue a list (start in lower case, end
+    with ';', ',' or 'and', or are short and unpunctuated); the list stops at anything else, at `MAX_LIST_ITEMS`
+    or at `MAX_UNIT_CHARS`."""
+    begin = lines[lead][0]
+    end: int | None = None
+    items = 0
+    for offset, line in lines[lead + 1 :]:
+        stripped = line.strip()
+        if not stripped or stripped in _BARE_BULLETS:
+            continue  # blank lines, and bullets printed apart from their items
+        bulleted = is_list_item(stripped)
+        short = not _TERMINAL.search(stripped) and len(stripped.split()) <= _SHORT_ITEM_WORDS
+        if _skipped(line, any_role) or not (bulleted or short or stripped[:1].islower() or _ITEM_END.search(stripped)):
+            break
+        stop = offset + len(line.rstrip())
+        if stop - begin > MAX_UNIT_CHARS or items >= MAX_LIST_ITEMS:
+            break
+        end, items = stop, items + 1
+        if not bulleted and not _ITEM_END.search(stripped):
+            break  # an unbulleted list ends with its first item that does not lead on
+    return end
+
+
+def _line_of(lines: list[tuple[int, str]], position: int) -> int:
+    """The index of the line holding character `position`."""
+    index = 0
+    for i, (offset, _) in enumerate(lines):
+        if offset <= position:
+            index = i
+    return index
 
 
 def whole(doc: Document) -> Span:
@@ -85,11 +175,6 @@ def whole(doc: Document) -> Span:
     content = doc.content or ""
     start = len(content) - len(content.lstrip())
     return Span(content.strip(), start, start + len(content.strip()))
-
-
-def _bullet_length(text: str) -> int:
-    found = _BULLET.match(text)
-    return found.end() if found else 0
 
 
 @lru_cache(maxsize=4096)
@@ -157,22 +242,6 @@ def named_countries(question: str) -> frozenset[str]:
     text = _PLURAL_DEMONYM.sub(r"\1", _POSSESSIVE.sub(r"\1", question))
     irregular = {_IRREGULAR_DEMONYMS[w] for w in fold(text).split() if w in _IRREGULAR_DEMONYMS}
     return frozenset(count_mentions(text)) | frozenset(irregular)
-
-
-def passage_countries(doc: Document) -> frozenset[str]:
-    """Countries a passage's document is about or its text or heading names (looser than `passage_about`)."""
-    meta = doc.meta
-    named = count_mentions(f"{doc.content or ''}\n{meta.get('heading') or ''}")
-    return frozenset(meta.get("countries") or []) | frozenset(named)
-
-
-def passage_about(doc: Document) -> frozenset[str]:
-    """Countries a passage is about: its document's country when the document has one, and the countries its
-    text or heading names (a multi-country report's passage is about the countries it discusses)."""
-    meta = doc.meta
-    own = list(meta.get("countries") or [])
-    named = count_mentions(f"{doc.content or ''}\n{meta.get('heading') or ''}")
-    return frozenset(own if len(own) == 1 else []) | frozenset(named)
 
 
 def quote_pages(doc: Document, span: Span) -> tuple[int | None, int | None]:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from kb.models import IngestReport, SourceDocument
+from kb.models import IngestReport, PassageMeta, SourceDocument
 
 if TYPE_CHECKING:
     from kb.answer import Answer
@@ -20,23 +20,22 @@ def quiet_libraries() -> None:
     """Keep library chatter (weight-loading bars, warnings) off a command-line user's terminal."""
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    for name in ("haystack", "sentence_transformers", "transformers", "pypdf", "trafilatura", "faiss"):
+    for name in ("haystack", "sentence_transformers", "transformers", "pypdf", "faiss"):
         logging.getLogger(name).setLevel(logging.ERROR)
     logging.getLogger("milvus_lite").setLevel(logging.CRITICAL)  # tracebacks for errors kb reports in one line
     # (pymilvus resets its loggers when imported: index/milvus/connection.py quiets them on connecting)
 
 
 def citation_label(meta: dict[str, Any]) -> str:
-    """`Title — Kenya, 2024, country study, p. 3` for a passage's metadata."""
-    parts = [", ".join(meta.get("countries") or []) or "global"]
-    if meta.get("year"):
-        parts.append(str(meta["year"]))
-    if meta.get("doc_type"):
-        parts.append(str(meta["doc_type"]).replace("_", " "))
-    page = page_label(meta.get("page_start"), meta.get("page_end"))
-    if page:
-        parts.append(page)
-    return f"{meta.get('title') or meta.get('path')} — {', '.join(parts)}"
+    """`Title · 3. Financing · p. 3 — Kenya, 2024, country study` for a passage's metadata."""
+    passage = PassageMeta.of(meta)
+    where = " · ".join(p for p in (passage.heading, page_label(passage.page_start, passage.page_end)) if p)
+    facts = [", ".join(passage.countries) or "global"]
+    if passage.year:
+        facts.append(str(passage.year))
+    facts.append(passage.doc_type.replace("_", " "))
+    head = passage.title or passage.path
+    return f"{head}{' · ' + where if where else ''} — {', '.join(facts)}"
 
 
 def page_label(start: int | None, end: int | None) -> str:
@@ -61,20 +60,35 @@ def hits(results: list["Hit"]) -> str:
 
 
 def answer(ans: "Answer") -> str:
-    """An answer followed by its numbered references (or the nearest passages after an abstention)."""
+    """An answer followed by its references, one per document, each quote's section and page under it (or the
+    nearest passages after an abstention)."""
     lines = [textwrap.fill(ans.answer, 100), ""]
     if ans.note:
         lines += [f"Note: {ans.note}", ""]
-    for c in ans.citations:
-        page = page_label(c.page, c.page_end)
-        country = ", ".join(c.country) or "global"
-        lines.append(f"[{c.n}] {c.title} — {country}, {c.year or 'n.d.'}, {c.doc_type.replace('_', ' ')}"
-                     f"{', ' + page if page else ''}\n    {c.path}")
+    for citations in _per_document(ans.citations):
+        first = citations[0]
+        country = ", ".join(first.doc_countries or first.country) or "global"
+        numbers = ", ".join(str(c.n) for c in citations)
+        lines.append(f"[{numbers}] {first.title} — {country}, {first.year or 'n.d.'}, "
+                     f"{first.doc_type.replace('_', ' ')}\n    {first.path}")
+        for c in citations:
+            where = " · ".join(p for p in (c.section_label, page_label(c.page, c.page_end)) if p)
+            if where:
+                lines.append(f"    [{c.n}] {where}")
     if ans.abstained and ans.related:
         lines.append("Nearest passages:")
         for r in ans.related:
-            lines.append(f"  - {r['title']} ({page_label(r.get('page_start'), r.get('page_end')) or r.get('path')})")
+            where = " · ".join(p for p in ((r.get("section") or [""])[-1], page_label(r.get("page_start"), r.get("page_end"))) if p)
+            lines.append(f"  - {r['title']}{' · ' + where if where else ' (' + str(r.get('path')) + ')'}")
     return "\n".join(lines).rstrip()
+
+
+def _per_document(citations: list[Any]) -> list[list[Any]]:
+    """Citations grouped per document, documents in the order they are first cited."""
+    groups: dict[str, list[Any]] = {}
+    for c in citations:
+        groups.setdefault(c.doc_id or c.path, []).append(c)
+    return list(groups.values())
 
 
 def comparison(result: "Comparison") -> str:
@@ -89,7 +103,8 @@ def comparison(result: "Comparison") -> str:
             blocks.append(f"{row.group}: {NO_EVIDENCE}")
             continue
         refs = "\n".join(
-            f"    [{c.n}] {c.title}{', ' + page_label(c.page, c.page_end) if c.page else ''}" for c in row.answer.citations
+            f"    [{c.n}] " + " · ".join(p for p in (c.title, c.section_label, page_label(c.page, c.page_end)) if p)
+            for c in row.answer.citations
         )
         blocks.append(f"{row.group}:\n{textwrap.indent(textwrap.fill(row.answer.answer, 96), '  ')}\n{refs}")
     return "\n\n".join(blocks)

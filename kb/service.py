@@ -205,11 +205,15 @@ class KnowledgeBase:
         """
         from kb.answer import ANSWER_HITS, compose
 
+        from kb.intent import asks_for_sources
+        from kb.search import evidence_first
+
         question = check_query(question)
         found = self._retrieve(question, filters, ANSWER_HITS, mode, None)
+        hits = found.hits if asks_for_sources(question) else evidence_first(found.hits)
         answer = compose(
             question,
-            found.hits,
+            hits,
             self.embed_texts,
             query_vector=found.query_embedding,
             mentioned=lambda name: self._mentioned(name, filters),

@@ -42,22 +42,26 @@ class Collection:
         return target
 
     def to_markdown(self, today: date | None = None) -> str:
-        """A brief: every quote with its full reference, then the list of references."""
+        """A brief: the quotes grouped per document, each with its section and page, and one reference per
+        document at the end."""
         day = (today or date.today()).isoformat()
         lines = ["# Evidence brief", "", f"{len(self.items)} passage(s) collected with kb on {day}.", ""]
-        for n, item in enumerate(self.items, start=1):
-            lines += [f"## {n}. {item.title or 'Untitled'}", "", *quote_block(item.text), ""]
-            lines.append(
-                f"— *{item.title}*, {countries_label(item.countries, codes_too=True)}, "
-                f"{item.year or 'n.d.'}, {type_label(item.doc_type)}"
-                f"{', ' + item.pages if item.pages else ''}.  "
-            )
-            lines.append(f"File: `{item.path}`" + ("  " if item.question else ""))
-            if item.question:
-                lines.append(f"Found for the question: “{item.question}”")
+        documents = by_document(self.items)
+        for n, items in enumerate(documents.values(), start=1):
+            first = items[0]
+            lines += [f"## {first.title or 'Untitled'} [{n}]", ""]
+            lines.append(f"{countries_label(first.countries, codes_too=True)} · {first.year or 'n.d.'} · "
+                         f"{type_label(first.doc_type)}")
             lines.append("")
+            for item in items:
+                lines += [*quote_block(item.text), ""]
+                where = item.location()
+                lines.append(f"— [{n}]{', ' + where if where else ''}" + ("  " if item.question else ""))
+                if item.question:
+                    lines.append(f"Found for the question: “{item.question}”")
+                lines.append("")
         lines += ["## References", ""]
-        lines += [f"{n}. {item.reference()}" for n, item in enumerate(self.items, start=1)]
+        lines += [f"{n}. {items[0].source()}" for n, items in enumerate(documents.values(), start=1)]
         return "\n".join(lines) + "\n"
 
     @staticmethod
@@ -83,6 +87,14 @@ class Collection:
         except OSError as exc:
             raise UsageError(f"cannot write {target}: {exc.strerror or exc}; choose another path") from exc
         return target
+
+
+def by_document(items: list[Evidence]) -> dict[str, list[Evidence]]:
+    """Evidence grouped per document (by id, else by file), documents in the order they first appear."""
+    groups: dict[str, list[Evidence]] = {}
+    for item in items:
+        groups.setdefault(item.doc_id or item.path, []).append(item)
+    return groups
 
 
 def quote_block(text: str) -> list[str]:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from kb.models import PassageMeta
 from tui.format import countries_label, page_label, type_label
 
 
@@ -25,6 +26,8 @@ class Evidence:
     passage: str = field(default="", compare=False)
     n: int | None = field(default=None, compare=False)
     question: str = field(default="", compare=False)
+    section: tuple[str, ...] = field(default=(), compare=False)  # heading path, outermost first
+    doc_id: str = field(default="", compare=False)
 
     @classmethod
     def from_citation(cls, citation: Any, passage_text: str, question: str = "") -> "Evidence":
@@ -42,6 +45,8 @@ class Evidence:
             passage=passage_text or citation.quote,
             n=citation.n,
             question=question,
+            section=tuple(getattr(citation, "section", ()) or ()),
+            doc_id=str(getattr(citation, "doc_id", "") or ""),
         )
 
     @classmethod
@@ -58,24 +63,28 @@ class Evidence:
             page_end=hit.get("page_end"),
             passage=str(hit.get("text") or ""),
             question=question,
+            section=tuple(hit.get("section") or ()),
+            doc_id=str(hit.get("doc_id") or ""),
         )
 
     @classmethod
     def from_passage(cls, passage: Any, quote: str = "", question: str = "") -> "Evidence":
         """From a Haystack passage (`id`, `content`, `meta`): the whole passage, its page range."""
-        meta = passage.meta
+        meta = PassageMeta.of(passage.meta)
         return cls(
             passage_id=passage.id,
-            title=str(meta.get("title") or ""),
-            path=str(meta.get("path") or ""),
-            countries=tuple(meta.get("countries") or ()),
-            year=meta.get("year"),
-            doc_type=str(meta.get("doc_type") or "other"),
-            page=meta.get("page_start"),
-            page_end=meta.get("page_end"),
+            title=meta.title,
+            path=meta.path,
+            countries=meta.countries,
+            year=meta.year,
+            doc_type=meta.doc_type,
+            page=meta.page_start,
+            page_end=meta.page_end,
             quote=quote,
             passage=passage.content or "",
             question=question,
+            section=meta.section,
+            doc_id=meta.doc_id,
         )
 
     @property
@@ -88,23 +97,30 @@ class Evidence:
         """`p. 3`, `pp. 3–4`, or empty."""
         return page_label(self.page, self.page_end)
 
+    @property
+    def heading(self) -> str:
+        """The innermost heading of the passage's section (empty when it has none)."""
+        return self.section[-1] if self.section else ""
+
+    def location(self) -> str:
+        """`3. Financing · p. 3`: where in its document the evidence sits."""
+        return " · ".join(part for part in (self.heading, self.pages) if part)
+
     def facts(self) -> str:
-        """`Kenya (KEN) · 2019 · country study · p. 3`."""
-        parts = [
-            countries_label(self.countries, codes_too=True),
-            str(self.year or "n.d."),
-            type_label(self.doc_type),
-        ]
-        return " · ".join(parts + ([self.pages] if self.pages else []))
+        """`Kenya (KEN) · 2019 · country study` (a card's head shows the section and page)."""
+        return " · ".join([countries_label(self.countries, codes_too=True), str(self.year or "n.d."),
+                           type_label(self.doc_type)])
+
+    def source(self) -> str:
+        """The document's reference: title, year, type and file (one per document in a brief)."""
+        return f"{self.title or 'Untitled'}, {self.year or 'n.d.'}, {type_label(self.doc_type)}. File: {self.path}"
 
     def reference(self) -> str:
-        """The full reference: title, countries, year, type, page and file."""
-        parts = [
-            self.title or "Untitled",
-            countries_label(self.countries, codes_too=True),
-            str(self.year or "n.d."),
-            type_label(self.doc_type),
-        ]
+        """The full reference of this piece of evidence: title, countries, year, type, section, page and file."""
+        parts = [self.title or "Untitled", countries_label(self.countries, codes_too=True), str(self.year or "n.d."),
+                 type_label(self.doc_type)]
+        if self.heading:
+            parts.append(f"section “{self.heading}”")
         if self.pages:
             parts.append(self.pages)
         return ", ".join(parts) + f". File: {self.path}"
@@ -112,6 +128,14 @@ class Evidence:
     def citation_text(self) -> str:
         """The quote followed by its reference, as copied to the clipboard."""
         return f"“{self.text}” — {self.reference()}"
+
+
+def grouped(items: list[Evidence]) -> list[Evidence]:
+    """Evidence with the quotes of one document together, documents in the order they are first cited."""
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
+        first.setdefault(item.doc_id or item.path, index)
+    return sorted(items, key=lambda item: first[item.doc_id or item.path])
 
 
 def passage_text(kb: Any, answer: Any, passage_id: str) -> str:

@@ -3,7 +3,7 @@
 import pytest
 
 from kb import evaluate
-from kb.answer import NO_ANSWER
+from kb.answer import NO_ANSWER, quoted
 from kb.filters import SearchFilters
 
 pytestmark = pytest.mark.slow
@@ -28,7 +28,7 @@ def test_answers_number_each_sentence_and_cite_it(dev_outcomes):
             continue
         assert 1 <= len(o.answer.citations) <= 6
         for c in o.answer.citations:
-            assert f"{c.quote} [{c.n}]" in o.answer.answer
+            assert f"{quoted(c.quote)} [{c.n}]" in o.answer.answer
 
 
 def test_dev_set_targets_hold(dev_outcomes):

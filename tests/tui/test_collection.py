@@ -41,9 +41,9 @@ async def test_collect_two_passages_and_export_a_brief(kb_index, in_workspace):
         brief = written.read_text(encoding="utf-8")
         for item in (first, second):
             assert f"> {item.quote}" in brief
-            assert item.reference() in brief
-        assert "Kenya: a universal pension at seventy, Kenya (KEN), 2019, country study" in brief
-        assert "Nepal: the child grant and birth registration, Nepal (NPL), 2016, report, p" in brief
+            assert item.source() in brief.split("## References")[1]
+        assert "Kenya: a universal pension at seventy, 2019, country study. File:" in brief
+        assert "Nepal: the child grant and birth registration, 2016, report. File:" in brief
         assert str(written) in text(app.screen.query_one("#export-result"))
 
         written.write_text("an earlier brief", encoding="utf-8")  # exporting again asks before replacing

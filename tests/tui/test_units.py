@@ -28,6 +28,12 @@ def test_reference_names_title_country_year_type_pages_and_file():
     assert KENYA.reference() == (
         "Kenya: a universal pension, Kenya (KEN), 2019, country study, pp. 3–4. File: /docs/kenya.pdf"
     )
+    within = Evidence(**{**KENYA.__dict__, "section": ("2. Design", "Eligibility")})
+    assert within.reference() == (
+        "Kenya: a universal pension, Kenya (KEN), 2019, country study, section “Eligibility”, pp. 3–4. "
+        "File: /docs/kenya.pdf"
+    )
+    assert within.location() == "Eligibility · pp. 3–4"
     assert KENYA.citation_text().startswith("“Everyone aged 70 receives it.” — Kenya: a universal pension")
 
 
@@ -43,7 +49,7 @@ def test_marking_twice_unmarks_and_the_brief_keeps_the_order(tmp_path):
     brief = collection.to_markdown(today=date(2025, 1, 31))
     assert brief.index("Leaflet") < brief.index("Kenya")
     assert "> Everyone aged 70 receives it." in brief
-    assert "1. Leaflet, global, n.d., other. File: /docs/leaflet.md" in brief
+    assert "1. Leaflet, n.d., other. File: /docs/leaflet.md" in brief
     assert "on 2025-01-31" in brief
     written = collection.export(tmp_path)  # a folder gets kb-brief.md
     assert written == tmp_path / "kb-brief.md" and written.read_text(encoding="utf-8").startswith(
@@ -110,3 +116,19 @@ def test_an_existing_file_is_replaced_only_when_asked(tmp_path):
     assert (tmp_path / "brief.md").read_text() == "keep me"
     collection.export(tmp_path / "brief.md", overwrite=True)
     assert (tmp_path / "brief.md").read_text().startswith("# Evidence brief")
+
+
+def test_a_brief_groups_quotes_per_document_with_one_reference_each():
+    second = Evidence(**{**KENYA.__dict__, "passage_id": "p3", "quote": "It is paid monthly.", "page": 5,
+                         "page_end": 5, "section": ("Payments",), "doc_id": "kenya"})
+    first = Evidence(**{**KENYA.__dict__, "doc_id": "kenya", "section": ("Eligibility",)})
+    other = Evidence(passage_id="p2", title="Leaflet", path="/docs/leaflet.md", quote="A floor is a set of guarantees.")
+    collection = Collection()
+    for item in (first, other, second):
+        collection.toggle(item)
+    brief = collection.to_markdown(today=date(2025, 1, 31))
+    assert brief.count("## Kenya: a universal pension") == 1
+    assert brief.index("It is paid monthly.") < brief.index("## Leaflet")  # the document's quotes stay together
+    assert "— [1], Eligibility · pp. 3–4" in brief and "— [1], Payments · p. 5" in brief
+    references = brief.split("## References")[1]
+    assert references.count("Kenya: a universal pension") == 1 and references.count("Leaflet") == 1

@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from kb.filters import SearchFilters
 from tui.backend import Backend, deliver, reporting
-from tui.evidence import Evidence, passage_text
+from tui.evidence import Evidence, grouped, passage_text
 from tui.format import country_name, display_path, marked_answer
 from tui.messages import AnswerReady, FacetsReady, NoIndexYet, ServiceFailed
 from tui.screens.base import Command, KbScreen
@@ -142,10 +142,10 @@ class AskScreen(KbScreen):
                 deliver(self, NoIndexYet(kb.location))
                 return
             answer = kb.ask(question, filters)
-            evidence = [
+            evidence = grouped([
                 Evidence.from_citation(c, passage_text(kb, answer, c.passage_id), question)
                 for c in answer.citations
-            ]
+            ])
             if not evidence:
                 evidence = [Evidence.from_related(r, question) for r in answer.related]
             deliver(self, AnswerReady(question, answer, evidence, filters))

@@ -144,11 +144,8 @@ class CompareScreen(KbScreen):
                 height = 1
             else:
                 finding = wrap(f"“{item.quote}”", finding_width, 5)
-                source = wrap(
-                    f"{item.title}, {item.year or 'n.d.'}{', ' + item.pages if item.pages else ''}",
-                    source_width,
-                    5,
-                )
+                where = item.location()
+                source = wrap(f"{item.title}, {item.year or 'n.d.'}{' · ' + where if where else ''}", source_width, 5)
                 cells = [label, Content(finding), Content.styled(source, "dim")]
                 height = max(finding.count("\n"), source.count("\n")) + 1
             table.add_row(*cells, height=height, key=row.group)

@@ -80,11 +80,14 @@ class EvidenceList(OptionList):
 
 
 def card(item: Evidence, collected: bool = False, number: int | None = None) -> Content:
-    """Three parts: `[n] Title ★`, the facts line, and the passage excerpt with the quote highlighted."""
+    """Three parts: `[n] Title · section · page ★`, the facts line, and the passage excerpt with the quote
+    highlighted."""
     marker = f"[{number}] " if number is not None else "• "
+    where = item.location()
     head = Content.assemble(
         (marker, "bold $text-accent"),
         (item.title or "Untitled", "bold"),
+        (f" · {where}", "") if where else "",
         ("  ★ collected", "$text-success") if collected else "",
     )
     facts = Content.styled(item.facts(), "dim")
