@@ -12,6 +12,8 @@ from haystack import Document, component
 from ingest.countries import count_mentions, regions_for
 from kb.models import PassageMeta
 
+MAX_LISTED = 3
+
 
 @component
 class CountryAttributor:
@@ -37,7 +39,9 @@ def passage_countries(text: str, section: Sequence[str], doc_countries: Sequence
     1. The innermost heading of its section that names countries (other than the document's title, which
        every section sits under): "2. Germany: Kurzarbeitergeld" → Germany, whatever else the text names.
     2. Else the countries its text names, most named first; a single-country document's country comes along
-       (its paragraphs are about it even when they compare it with others).
+       (its paragraphs are about it even when they compare it with others). A paragraph that names more than
+       `MAX_LISTED` countries ("this report compares six experiences: Germany, France, ...") is about those it
+       names more than once, and otherwise about none of them.
     3. Else the document's country when it has exactly one; else none (a general paragraph of a
        multi-country report).
     """
@@ -47,7 +51,10 @@ def passage_countries(text: str, section: Sequence[str], doc_countries: Sequence
         named = _ranked(count_mentions(heading))
         if named:
             return named
-    named = _ranked(count_mentions(text))
+    counts = count_mentions(text)
+    named = _ranked(counts)
+    if len(named) > MAX_LISTED:  # an overview naming many countries is about those it dwells on, if any
+        named = [code for code in named if counts[code] > 1]
     own = list(doc_countries) if len(doc_countries) == 1 else []
     return own + [code for code in named if code not in own]
 

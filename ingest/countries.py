@@ -93,6 +93,15 @@ def _is_abbreviation(token: str) -> bool:
     return token.count(".") >= 2
 
 
+@lru_cache(maxsize=512)
+def country_name(code: str) -> str:
+    """`Kenya` for `KEN` (common English name), or the code itself when unknown."""
+    country = pycountry.countries.get(alpha_3=code)
+    if country is None:
+        return code
+    return str(getattr(country, "common_name", None) or country.name)
+
+
 def regions_for(countries: list[str]) -> list[str]:
     """The ILO regions of `countries`, in the order of the first country of each region."""
     regions: list[str] = []

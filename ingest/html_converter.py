@@ -32,7 +32,7 @@ _FURNITURE = (
 )
 # class or id words of page furniture ("menu", "cookie-banner", "nav_main"; not "has-sidebar-layout")
 _FURNITURE_WORDS = frozenset(
-    "cookie cookies breadcrumb breadcrumbs share social navbar nav menu skip sidebar pagination modal".split()
+    ["cookie", "cookies", "breadcrumb", "breadcrumbs", "share", "social", "navbar", "nav", "menu", "skip", "sidebar", "pagination", "modal"]
 )
 _MIN_WORDS = 20  # less than this left after removing furniture: the page was misread, keep its furniture
 _LINK_SHARE = 0.8  # a list or block whose text is mostly link text is a menu

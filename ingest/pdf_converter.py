@@ -12,8 +12,8 @@ from haystack import Document, component
 from haystack.components.converters.utils import get_bytestream_from_source, normalize_metadata
 from haystack.dataclasses import ByteStream
 
-from ingest.limits import MAX_TEXT_CHARS
 from ingest.doc_signals import clean_title
+from ingest.limits import MAX_TEXT_CHARS
 from ingest.pdf_headings import StyledLine, cover_title, mark_headings
 from kb.errors import DocumentReadError
 

@@ -85,9 +85,9 @@ def _walk(root: Path, on_error: Callable[[str, str], None]) -> Iterator[Path]:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not _ignored(here / d, ignores, True))
         for name in sorted(filenames):
             file = here / name
-            if Path(name).suffix.lower() in SUPPORTED and not name.startswith(".") and not _ignored(file, ignores, False):
-                if not _paperwork(name):
-                    yield file
+            wanted = Path(name).suffix.lower() in SUPPORTED and not name.startswith(".") and not _paperwork(name)
+            if wanted and not _ignored(file, ignores, False):
+                yield file
 
 
 def _paperwork(name: str) -> bool:

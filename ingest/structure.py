@@ -6,6 +6,7 @@ bibliography entry inside a body passage is never quoted). The rules were checke
 documents of `../shared/realcorpus` and `corpus/` (ingest/NOTES.md, "Document structure").
 """
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -126,7 +127,7 @@ def line_role(line: str) -> str | None:
     entries = [int(n) for n in _TOC_ENTRY.findall(text)]
     if len(entries) >= _TOC_ENTRIES:
         # footnotes run together number on (26, 27, 28...); a contents line's page numbers jump
-        run_in_notes = sum(b == a + 1 for a, b in zip(entries, entries[1:])) >= len(entries) // 2
+        run_in_notes = sum(b == a + 1 for a, b in itertools.pairwise(entries)) >= len(entries) // 2
         return "references" if run_in_notes else "contents"
     if _SOURCE_LINE.match(text):
         return "references"

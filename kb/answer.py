@@ -27,10 +27,13 @@ from kb.quotes import (
     Span,
     asks_for_examples,
     asks_for_number,
+    holds_phrase,
     in_context,
     keyword_overlap,
     named_countries,
+    named_phrases,
     new_number,
+    ordinal_phrases,
     quote_pages,
     salient_terms,
     sentences,
@@ -131,6 +134,7 @@ class Candidate:
     position: int = 0  # rank of its passage among those answered from (0: the best)
     bonus: float = 0.0
     score: float = 0.0
+    figure: bool = False  # holds a number the question does not (for how much, how many, when)
 
     @property
     def text(self) -> str:
@@ -172,7 +176,7 @@ def compose(
         return _abstain(question, hits, related, "no-passage", 0.0)
     _score(question, candidates, embed, query_vector)
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
-    support = ranked[0].score
+    support = _support(question, ranked)
     if support < threshold:
         return _abstain(question, hits, related, "support", support)
     chosen = select(ranked, asks_for_examples(question))
@@ -206,13 +210,28 @@ def quoted(text: str) -> str:
     return " ".join(" ".join(line.split()) for line in lines if line and any(ch.isalnum() for ch in line))
 
 
+def _support(question: str, ranked: list[Candidate]) -> float:
+    """The best sentence's score; for a question asking how much, how many or when, the best score among the
+    sentences that hold a figure the question does not (a related sentence without one does not answer it)."""
+    if asks_for_number(question):
+        figures = [c.score for c in ranked if c.figure]
+        return max(figures, default=0.0)
+    return ranked[0].score
+
+
 def unknown_terms(question: str, hits: list[Hit], mentioned: Callable[[str], bool] | None) -> list[str]:
-    """Names in the question that the knowledge base never mentions, and numbers no retrieved passage holds."""
+    """Names in the question that the knowledge base never mentions, numbers no retrieved passage holds, and
+    ordinals ("a third phase") and names of several words ("Child Money Programme") that no retrieved passage
+    holds whole."""
     names, numbers = salient_terms(question)
-    words = words_of([h.passage for h in hits])
+    passages = [h.passage for h in hits]
+    words = words_of(passages)
     missing = [n for n in numbers if n not in words]
+    missing += [p for p in ordinal_phrases(question) if not holds_phrase(passages, p)]
     if mentioned is not None:
         missing += [n for n in names if not mentioned(n)]
+    if not missing:
+        missing = [p for p in named_phrases(question) if not holds_phrase(passages, p)]
     return missing
 
 
@@ -225,7 +244,8 @@ def _prescored(question: str, hits: list[Hit], sources: bool = False) -> list[Ca
         in_section = section_matches(PassageMeta.of(hit.passage.meta).section, intents)
         for span in sentences(hit.passage, any_role=sources):
             cand = Candidate(span, hit, keyword_overlap(question, span.text), position=position)
-            cand.bonus = NUMBER_BONUS if numeric and new_number(question, span.text) else 0.0
+            cand.figure = numeric and new_number(question, span.text)
+            cand.bonus = NUMBER_BONUS if cand.figure else 0.0
             cand.bonus += SECTION_BONUS if in_section else 0.0
             cand.score = cand.keywords - PRE_RANK_WEIGHT * position + cand.bonus
             candidates.append(cand)

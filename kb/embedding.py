@@ -16,6 +16,8 @@ Backend = Literal["auto", "torch", "onnx"]
 logger = logging.getLogger(__name__)
 
 BUNDLED_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+# The languages a model was trained on, where known: a query in another language gets little from its vectors.
+MODEL_LANGUAGES = {BUNDLED_NAME: frozenset({"en"})}
 # Passage metadata embedded with the passage text: the title and heading say which country and programme a
 # passage is about when its sentences do not (hit@5 on corpus/questions.jsonl 0.83 -> 0.86, see kb/evaluate.py).
 CONTEXT_FIELDS = ["title", "heading"]
@@ -30,6 +32,11 @@ class ModelInfo:
     fingerprint: str
     dimension: int
     max_tokens: int
+
+    @property
+    def languages(self) -> frozenset[str] | None:
+        """The languages the model reads well, or None when unknown (then every query is treated alike)."""
+        return MODEL_LANGUAGES.get(self.name)
 
     @property
     def identity(self) -> str:

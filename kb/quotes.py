@@ -1,5 +1,6 @@
 """What answers are made of: quotable sentences of a passage, their page, and cheap question/sentence signals."""
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -10,7 +11,6 @@ from ingest.countries import count_mentions
 from ingest.sentences import sentence_spans
 from ingest.structure import bullet_length, is_list_item, line_role
 from kb.filters import fold
-from kb.models import PassageMeta
 
 MIN_WORDS = 4  # shorter sentences are rarely an answer on their own
 MAX_LIST_ITEMS = 8  # a lead-in is quoted with at most this many of its items ...
@@ -43,9 +43,11 @@ todo todos tras un una uno unos unas y ya
 """.split())  # noqa: SIM905 (a word list reads best as text)
 _NUMBER_QUESTION = re.compile(
     r"\b(how much|how many|what share|what percentage|what portion|what proportion|what age|which year|"
-    r"what year|when|how often|what rate|combien|quel age|quelle part|quel montant|quelle annee|quand|"
-    r"cuanto|cuanta|cuantos|cuantas|cuando|que porcentaje|que ano|que edad|desde que)\b"
+    r"what year|how often|what rate|combien|quel age|quelle part|quel montant|quelle annee|cuanto|cuanta|"
+    r"cuantos|cuantas|que porcentaje|que proporcion|que tasa|que ano|que edad|desde que|a partir de que)\b"
+    r"|^(?:when|quand|cuando)\b"  # "When did ...", not "how is it scaled up when a drought strikes"
 )
+_ORDINALS = frozenset(["second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "deuxieme", "troisieme", "quatrieme", "cinquieme", "sixieme", "segunda", "segundo", "tercera", "tercer", "tercero", "cuarta", "cuarto", "quinta", "quinto", "sexta", "sexto"])  # "first" and "primer" are too often not a count ("first of all", "en primer lugar")
 # Demonyms that are also language names, which the ingestion gazetteer leaves out on purpose (in a question
 # "French employers" is about France).
 _IRREGULAR_DEMONYMS = {
@@ -129,9 +131,9 @@ def _title_case(text: str) -> bool:
 
 
 def _fragment(text: str, bullet: bool) -> bool:
-    """Too short, unfinished, or the tail of a sentence cut by a page break."""
+    """Too short, unpunctuated (unless a list item), or the tail of a sentence cut by a page break."""
     words = len(_WORD.findall(text))
-    if words < MIN_WORDS or (not _TERMINAL.search(text) and words < 12):
+    if words < MIN_WORDS or (not _TERMINAL.search(text) and not bullet):  # unpunctuated: a title, a caption
         return True
     return text[:1].islower() and not bullet
 
@@ -203,6 +205,41 @@ def salient_terms(question: str) -> tuple[list[str], list[str]]:
         elif position > 0 and token[0].isupper() and fold(token) not in _FOLDED_STOPWORDS and not named_countries(token):
             names.append(token)
     return list(dict.fromkeys(names)), list(dict.fromkeys(numbers))
+
+
+def named_phrases(question: str) -> list[str]:
+    """Names of several capitalised words past a question's first word ("Child Money Programme"): a programme or
+    institution is named by the whole phrase, each of whose words the knowledge base may hold elsewhere."""
+    phrases: list[str] = []
+    run: list[str] = []
+    for position, match in enumerate(_TOKEN.finditer(_POSSESSIVE.sub(r"\1", question))):
+        token = match.group()
+        named = position > 0 and token[0].isupper() and not any(ch.isdigit() for ch in token)
+        if named and fold(token) not in _FOLDED_STOPWORDS and not named_countries(token):
+            run.append(token)
+            continue
+        if len(run) >= 2:
+            phrases.append(" ".join(run))
+        run = []
+    if len(run) >= 2:
+        phrases.append(" ".join(run))
+    return list(dict.fromkeys(phrases))
+
+
+def ordinal_phrases(question: str) -> list[str]:
+    """An ordinal and the word after it ("third phase", "segunda etapa"): a count, checked like a number."""
+    tokens = _WORD.findall(fold(question))
+    return [f"{a} {b}" for a, b in itertools.pairwise(tokens) if a in _ORDINALS and b not in _FOLDED_STOPWORDS]
+
+
+def holds_phrase(docs: list[Document], phrase: str) -> bool:
+    """Whether any passage (with its title and heading) holds `phrase`, case, accents and punctuation aside."""
+    wanted = f" {fold(phrase)} "
+    for doc in docs:
+        text = " ".join([doc.content or "", str(doc.meta.get("title") or ""), str(doc.meta.get("heading") or "")])
+        if wanted in f" {fold(text)} ":
+            return True
+    return False
 
 
 def words_of(docs: list[Document]) -> frozenset[str]:

@@ -97,16 +97,19 @@ def comparison(result: "Comparison") -> str:
 
     if not result.rows:
         return "No group has a passage about this question."
+    from ingest.countries import country_name
+
     blocks = []
     for row in result.rows:
+        group = f"{country_name(row.group)} ({row.group})" if result.by == "country" else row.group
         if not row.evidence:
-            blocks.append(f"{row.group}: {NO_EVIDENCE}")
+            blocks.append(f"{group}: {NO_EVIDENCE}")
             continue
         refs = "\n".join(
             f"    [{c.n}] " + " · ".join(p for p in (c.title, c.section_label, page_label(c.page, c.page_end)) if p)
             for c in row.answer.citations
         )
-        blocks.append(f"{row.group}:\n{textwrap.indent(textwrap.fill(row.answer.answer, 96), '  ')}\n{refs}")
+        blocks.append(f"{group}:\n{textwrap.indent(textwrap.fill(row.answer.answer, 96), '  ')}\n{refs}")
     return "\n\n".join(blocks)
 
 

@@ -25,6 +25,10 @@ Mode = Literal["dense", "keyword", "hybrid"]
 MODES: tuple[Mode, ...] = ("dense", "keyword", "hybrid")
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 _NON_WORD = re.compile(r"[\W_]+")
+# A query in a language the embedding model does not read (a Spanish question for all-MiniLM-L6-v2) gets its dense
+# list weighted down beside the keyword list: real-corpus Spanish hit@5 0.45 -> 0.64, bundled French 0.67 -> 0.83,
+# English unchanged (measured with weights 1, 0.5 and 0.25 on both question files).
+FOREIGN_DENSE_WEIGHT = 0.25
 CANDIDATES = 20  # each retriever's list length before fusion (at least twice the hits wanted; 50 measured no better)
 
 
@@ -101,11 +105,13 @@ def retrieve(
     top_k: int,
     candidates: int | None = None,
     focus: dict[str, Any] | None = None,
+    dense_weight: float = 1.0,
 ) -> Retrieved:
     """Run a pipeline from `build_pipeline`: the `top_k` best passages, each retriever reading `candidates`.
 
     `focus` (hybrid only): a filter naming what the query is about (e.g. the countries it names); the dense and
     keyword lists of passages inside it join the fusion, so that those passages rise without others being cut.
+    `dense_weight`: the weight of the dense lists beside the keyword lists (1: equal).
     """
     depth = max(top_k, candidates or 0)
     try:
@@ -115,7 +121,10 @@ def retrieve(
         if mode == "hybrid":
             scaler = pipe.get_component("dense_scaler")
             scaled = [scaler.run(documents=found)["documents"] for found in lists]
-            documents = pipe.get_component("joiner").run(documents=scaled)["documents"]
+            joiner = pipe.get_component("joiner")
+            if dense_weight != 1.0:  # lists alternate dense, keyword (see _run_retrievers)
+                joiner = DocumentJoiner(join_mode="merge", weights=[dense_weight, 1.0] * (len(scaled) // 2))
+            documents = joiner.run(documents=scaled)["documents"]
         else:
             documents = lists[0]
     except Exception as exc:  # surface ours (index damaged, locked...) when a library wrapped it

@@ -14,7 +14,17 @@ from kb.embedding import ModelInfo, model_info
 from kb.errors import UsageError
 from kb.filters import SearchFilters
 from kb.models import FACETS, IngestReport, SourceDocument
-from kb.search import CANDIDATES, MODES, Hit, Mode, about, build_pipeline, collapse, retrieve
+from kb.search import (
+    CANDIDATES,
+    FOREIGN_DENSE_WEIGHT,
+    MODES,
+    Hit,
+    Mode,
+    about,
+    build_pipeline,
+    collapse,
+    retrieve,
+)
 from kb.stores import describe, open_store
 
 if TYPE_CHECKING:
@@ -175,13 +185,24 @@ class KnowledgeBase:
                 self._pipelines[mode] = build_pipeline(store, self.new_text_embedder, mode)
             pipe = self._pipelines[mode]
         focus = about(query) if mode == "hybrid" else None
+        weight = self._dense_weight(query) if mode == "hybrid" else 1.0
         want = top_k * 3 if per_doc else top_k * 2
         while True:
-            got = retrieve(pipe, mode, query, haystack_filters, want, candidates=max(CANDIDATES, want), focus=focus)
+            got = retrieve(pipe, mode, query, haystack_filters, want, candidates=max(CANDIDATES, want), focus=focus,
+                           dense_weight=weight)
             hits = collapse(got.documents, top_k, per_doc)
             if len(hits) >= top_k or len(got.documents) < want:
                 return _Retrieval(hits, got.query_embedding)
             want *= 4
+
+    def _dense_weight(self, query: str) -> float:
+        """`FOREIGN_DENSE_WEIGHT` for a query in a language the model does not read, else 1."""
+        languages = self.model.languages
+        if languages is None:
+            return 1.0
+        from ingest.language import detect_language
+
+        return 1.0 if detect_language(query) in languages else FOREIGN_DENSE_WEIGHT
 
     def embed_texts(self, texts: list[str]) -> list[list[float]]:
         """Normalised embeddings of short texts with the query model (for scoring answer sentences)."""
@@ -204,7 +225,6 @@ class KnowledgeBase:
         `about` restricts the answer to passages about these countries (see `kb.answer.compose`).
         """
         from kb.answer import ANSWER_HITS, compose
-
         from kb.intent import asks_for_sources
         from kb.search import evidence_first
 

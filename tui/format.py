@@ -1,27 +1,16 @@
 """How the UI names things: countries, document types, topics, pages, paths, and highlighted quotes."""
 
 import re
-from functools import cache
 from pathlib import Path
 
 from textual.content import Content
 
+from ingest.countries import country_name
 from kb.models import TOPICS
 
 HIGHLIGHT = "bold $text-accent on $accent-muted"
 MARKER = "bold $text-accent"
 _MARKER = re.compile(r"\[\d+\]")
-
-
-@cache
-def country_name(code: str) -> str:
-    """`Kenya` for `KEN` (common English name), or the code itself when unknown."""
-    import pycountry
-
-    country = pycountry.countries.get(alpha_3=code)
-    if country is None:
-        return code
-    return str(getattr(country, "common_name", None) or country.name)
 
 
 def countries_label(codes: list[str] | tuple[str, ...], *, codes_too: bool = False) -> str:

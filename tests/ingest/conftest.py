@@ -35,21 +35,33 @@ def tokenizer(model_path):
     return AutoTokenizer.from_pretrained(str(model_path))
 
 
-def make_pdf(pages: list[list[str]], header: str | None = None, footer_numbers: bool = False) -> bytes:
-    """A text PDF (reportlab): one list of lines per page, optional running header and page-number footer."""
+def make_pdf(
+    pages: list[list[str | tuple[str, float]]],
+    header: str | None = None,
+    footer_numbers: bool = False,
+    title: str | None = None,
+) -> bytes:
+    """A text PDF (reportlab): one list of lines per page (a line may be `(text, font size)`), optional running
+    header, page-number footer and title property."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4)
+    if title is not None:
+        pdf.setTitle(title)
     for number, lines in enumerate(pages, start=1):
         if header:
+            pdf.setFont("Helvetica", 10)
             pdf.drawString(72, 800, header)
         y = 760
         for line in lines:
-            pdf.drawString(72, y, line)
-            y -= 14
+            text, size = line if isinstance(line, tuple) else (line, 10)
+            pdf.setFont("Helvetica", size)
+            pdf.drawString(72, y, text)
+            y -= size + 4
         if footer_numbers:
+            pdf.setFont("Helvetica", 10)
             pdf.drawString(300, 40, str(number))
         pdf.showPage()
     pdf.save()
