@@ -76,3 +76,39 @@ def test_answer_json_shape(corpus_kb):
     assert {"question", "answer", "abstained", "citations", "related"} <= set(data)
     assert set(data["citations"][0]) >= {"n", "passage_id", "doc_id", "title", "path", "page", "country", "year",
                                          "doc_type", "quote"}
+
+
+def test_quotes_are_evidence_never_headings_references_or_lead_ins_alone(corpus_kb, dev_outcomes):
+    from ingest.structure import line_role
+    from kb.models import EVIDENCE_ROLES
+
+    for o in dev_outcomes:
+        stored = {p.id: p for p in corpus_kb.store().passages_by_id([c.passage_id for c in o.answer.citations])}
+        for c in o.answer.citations:
+            passage = stored[c.passage_id]
+            assert c.role in EVIDENCE_ROLES and passage.meta["role"] == c.role
+            assert not c.quote.rstrip().endswith(":"), c.quote
+            assert c.quote.strip() not in passage.meta["section"], c.quote  # a heading is never a quote
+            assert all(line_role(line) not in ("contents", "references", "caption", "front_matter")
+                       for line in c.quote.split("\n")), c.quote
+
+
+def test_citations_carry_their_section_and_role_in_json(corpus_kb):
+    data = corpus_kb.ask("How is short-time work financed in Germany?").to_dict()
+    assert all({"section", "role", "country", "doc_countries"} <= set(c) for c in data["citations"])
+    assert any(c["section"] for c in data["citations"])
+    hit = data["related"][0]
+    assert {"section", "role", "countries", "doc_countries", "heading"} <= set(hit)
+
+
+def test_a_lead_in_is_quoted_with_its_list(corpus_kb):
+    answer = corpus_kb.ask("What options does the fiscal space handbook list for financing social protection?")
+    units = [c.quote for c in answer.citations if c.quote.split("\n")[0].rstrip().endswith(":")]
+    assert units, [c.quote for c in answer.citations]
+    assert all(len(u.split("\n")) >= 2 for u in units)
+
+
+def test_a_question_about_sources_may_quote_a_sources_line(corpus_kb):
+    answer = corpus_kb.ask("What sources does the country study on Kenya's universal pension draw on?")
+    assert not answer.abstained
+    assert any(c.role == "references" or "Sources" in c.quote or "Act" in c.quote for c in answer.citations)

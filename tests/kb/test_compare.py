@@ -44,3 +44,42 @@ def test_compare_cli_json(corpus_index, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["by"] == "country" and [r["group"] for r in data["rows"]] == ["MNG", "NPL"]
     assert {"group", "evidence", "answer", "citations", "passages"} <= set(data["rows"][0])
+
+
+NAMES = {"DEU": "Germany", "FRA": "France", "CHL": "Chile", "JOR": "Jordan"}
+
+
+@pytest.mark.slow
+def test_a_multi_country_reports_sections_reach_only_their_countrys_row(corpus_kb):
+    result = corpus_kb.compare(
+        "How is short-time work or unemployment insurance financed?", "country", list(NAMES.values())
+    )
+    for row in result.rows:
+        assert row.evidence, row.group
+        others = [name for code, name in NAMES.items() if code != row.group]
+        for c in row.answer.citations:
+            assert row.group in c.country, (row.group, c.section, c.quote)
+            assert not any(name in heading for heading in c.section for name in others), (row.group, c.section)
+
+
+@pytest.mark.slow
+def test_regions_follow_the_passages_countries(corpus_kb):
+    result = corpus_kb.compare("How are social pensions financed?", "region", ["Africa", "Americas"])
+    for row in result.rows:
+        for c in row.answer.citations:
+            assert row.group in c.region, (row.group, c.region, c.quote)
+
+
+@pytest.mark.slow
+def test_a_country_filter_keeps_only_passages_about_that_country(corpus_kb):
+    from kb.filters import SearchFilters
+
+    hits = corpus_kb.search("How are child benefits and pensions financed?", SearchFilters(countries=["Argentina"]),
+                            top_k=10)
+    assert hits
+    for hit in hits:
+        meta = hit.passage.meta
+        assert "ARG" in meta["countries"]
+        if len(meta["doc_countries"]) > 1:  # from a multi-country report: a passage that is about Argentina
+            about = f"{hit.passage.content} {' '.join(meta['section'])}"
+            assert "Argentin" in about or "AUH" in about, hit.passage.content[:160]

@@ -33,3 +33,54 @@ def test_questions_name_countries_in_many_forms():
 def test_salient_terms_are_names_past_the_first_word_and_numbers():
     assert salient_terms("How many people received Inua Jamii in 2023?") == (["Inua", "Jamii"], ["2023"])
     assert salient_terms("What did Viet Nam do?") == (["Viet", "Nam"], [])
+
+
+def test_a_lead_in_is_one_unit_with_its_items_and_alone_it_is_never_quoted():
+    text = ("Child benefits can be:\n• universal, paid for every child;\n• targeted at poor families.\n"
+            "The choice depends on fiscal space and on administrative capacity.\nThe following steps were taken:")
+    spans = sentences(Document(content=text, meta={"lang": "en"}))
+    assert [s.text for s in spans] == [
+        "Child benefits can be:\n• universal, paid for every child;\n• targeted at poor families.",
+        "The choice depends on fiscal space and on administrative capacity.",
+    ]
+    assert all(text[s.start:s.end] == s.text for s in spans)
+
+
+def test_bullets_printed_apart_from_their_items_and_unbulleted_items():
+    text = "Gaps in the care system:\n•\n•\nlack of day-care services for older people;\nno support for carers at home;"
+    (unit,) = sentences(Document(content=text, meta={"lang": "en"}))
+    assert unit.text == text
+
+
+def test_captions_sources_references_titles_and_contents_are_never_quoted():
+    text = "\n".join([
+        "Figure 2: Coverage of the scheme by age group, 2010–2020",
+        "Source: Ministry of Labour administrative data (2021).",
+        "Doe, J. (2019). Pensions for all: a review of social pensions. Example Press.",
+        "1 Introduction ............................................. 7",
+        "Report on Improving the Pension System in the Republic of Ruritania",
+        "The pension reached every resident over 70 by 2012.",
+        "3 See the statistics, available at https://stats.example.org/pensions. The reform was popular with voters.",
+    ])
+    quoted = [s.text for s in sentences(Document(content=text, meta={"lang": "en"}))]
+    assert quoted == ["The pension reached every resident over 70 by 2012."]  # a footnote line goes whole
+    assert "Pensions for all" in " ".join(s.text for s in sentences(Document(content=text, meta={"lang": "en"}), any_role=True))
+
+
+def test_question_intents_and_sections():
+    from kb.intent import asks_for_sources, question_intents, section_matches
+
+    assert question_intents("What lessons did Finland's basic income experiment leave?") == {"lessons"}
+    assert "financing" in question_intents("¿Cómo se financia la Renta Dignidad?")
+    assert section_matches(["4. Results and lessons learned"], frozenset({"lessons"}))
+    assert not section_matches(["2. Background"], frozenset({"lessons"}))
+    assert asks_for_sources("Which sources does the study cite?") and not asks_for_sources("Who is covered?")
+
+
+def test_names_of_several_words_and_ordinals_are_checked_whole():
+    from kb.quotes import holds_phrase, named_phrases, ordinal_phrases
+
+    assert named_phrases("How much does Mongolia's Child Money Programme pay?") == ["Child Money Programme"]
+    assert ordinal_phrases("What budget is set for a third phase of the programme?") == ["third phase"]
+    docs = [Document(content="The child money programme pays monthly.", meta={})]
+    assert holds_phrase(docs, "Child Money Programme") and not holds_phrase(docs, "Child Grant Programme")
