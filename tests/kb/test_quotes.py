@@ -53,7 +53,7 @@ def test_bullets_printed_apart_from_their_items_and_unbulleted_items():
 
 
 def test_captions_sources_references_titles_and_contents_are_never_quoted():
-    text = "\n".join([
+    lines = [
         "Figure 2: Coverage of the scheme by age group, 2010–2020",
         "Source: Ministry of Labour administrative data (2021).",
         "Doe, J. (2019). Pensions for all: a review of social pensions. Example Press.",
@@ -61,7 +61,8 @@ def test_captions_sources_references_titles_and_contents_are_never_quoted():
         "Report on Improving the Pension System in the Republic of Ruritania",
         "The pension reached every resident over 70 by 2012.",
         "3 See the statistics, available at https://stats.example.org/pensions. The reform was popular with voters.",
-    ])
+    ]
+    text = "\n".join(lines)
     quoted = [s.text for s in sentences(Document(content=text, meta={"lang": "en"}))]
     assert quoted == ["The pension reached every resident over 70 by 2012."]  # a footnote line goes whole
     assert "Pensions for all" in " ".join(s.text for s in sentences(Document(content=text, meta={"lang": "en"}), any_role=True))

@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from kb.models import PassageMeta
 from tui.backend import Backend, deliver, reporting
 from tui.evidence import Evidence
 from tui.format import countries_label, display_path, highlighted, page_label, topic_label, type_label
@@ -114,8 +115,13 @@ def describe(ctx: Any) -> Content:
     where = [page_label(meta.get("page_start"), meta.get("page_end")) or "no page numbers"]
     total = doc.passages if doc else None
     where.append(f"passage {int(meta.get('seq', 0)) + 1}" + (f" of {total}" if total else ""))
-    if meta.get("heading"):
-        where.append(f"section “{meta['heading']}”")
+    passage = PassageMeta.of(meta)
+    if passage.section:
+        where.append(f"section “{passage.section_text}”")
+    if passage.role != "body":
+        where.append(passage.role.replace("_", " "))
+    if passage.countries and list(passage.countries) != countries:
+        where.append(f"about {countries_label(list(passage.countries))}")
     lines = [
         Content.assemble(" · ".join(f for f in facts if f), ("  " + topics if topics else "", "dim")),
         Content.assemble(("File: ", "bold"), display_path(meta.get("path") or (doc.path if doc else ""))),
