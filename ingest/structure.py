@@ -149,7 +149,7 @@ def is_reference(text: str) -> bool:
     urls = _URL.findall(text)
     if urls and sum(len(u) for u in urls) >= 0.4 * len(text):
         return True
-    entry = _ITEM_NUMBER.sub("", text)  # numbered reference lists: "5. IMF (2019) ..."
+    entry = _BULLET.sub("", _ITEM_NUMBER.sub("", text))  # listed references: "5. IMF (2019) ...", "• Doe, J. ..."
     if _AUTHOR_YEAR.match(entry) or _SURNAME_INITIALS.match(entry) or _YEAR_FIRST.match(entry):
         return True
     return bool(_FOOTNOTE.match(text) and (urls or _REFERENCE_CUES.search(text)) and len(text) < 600)

@@ -10,8 +10,9 @@ from kb.filters import fold
 # intent: (cues in a question, cues in a section heading); word starts, folded (no accents, lower case)
 INTENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "lessons": (
-        ("lesson", "learn", "takeaway", "what worked", "what went wrong", "went wrong", "pitfall", "lecon",
-         "enseignement", "leccion", "aprend", "que salio mal"),
+        ("lesson", "learn", "takeaway", "what worked", "what went wrong", "went wrong", "pitfall", "problem",
+         "challenge", "difficult", "weakness", "limitation", "shortcoming", "lecon", "enseignement", "difficulte",
+         "probleme", "leccion", "aprend", "que salio mal", "problema", "dificultad", "desafio"),
         ("lesson", "learn", "conclusion", "finding", "recommendation", "key message", "takeaway", "way forward",
          "lecon", "enseignement", "recommandation", "leccion", "aprend", "conclusion", "hallazgo", "recomendacion",
          "desafio", "challenge", "difficult"),
@@ -32,7 +33,7 @@ INTENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "results": (
         ("result", "impact", "effect", "outcome", "evaluat", "achiev", "evidence", "did it work", "what happened",
-         "success", "resultat", "impact", "effet", "evaluation", "resultado", "impacto", "efecto", "evaluacion",
+         "success", "find", "found", "resultat", "impact", "effet", "evaluation", "resultado", "impacto", "efecto", "evaluacion",
          "logro"),
         ("result", "impact", "effect", "outcome", "evaluation", "finding", "achievement", "evidence", "progress",
          "resultat", "impact", "effet", "evaluation", "resultado", "impacto", "efecto", "evaluacion", "logro",

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from haystack import Document
 
-from ingest.countries import count_mentions
+from ingest.countries import count_mentions, lookup_country
 from ingest.sentences import sentence_spans
 from ingest.structure import bullet_length, is_list_item, line_role
 from kb.filters import fold
@@ -17,9 +17,12 @@ MAX_LIST_ITEMS = 8  # a lead-in is quoted with at most this many of its items ..
 MAX_UNIT_CHARS = 900  # ... and at most this many characters in all
 _WORD = re.compile(r"\w+", re.UNICODE)
 _TOKEN = re.compile(r"\w[\w'’+-]*", re.UNICODE)
-_TERMINAL = re.compile(r"[.!?;:…)\]\"'”’»]$")
+_TERMINAL = re.compile(r"[.!?;:…][\"'”’»)\]]*$")  # "...(RGC)" without a full stop is no sentence
 _ITEM_END = re.compile(r"(?:[;,]|\b(?:and|or|et|ou|y|o))$")
 _SHORT_ITEM_WORDS = 20
+_PAGE_NUMBER_END = re.compile(r"[^\W\d]\s+\d{1,3}$")
+_NAMED_NUMBER = re.compile(r"^[A-Z][^\W\d]+[-‐]\d")
+_DECADE = re.compile(r"^(\d{2,4})s$")  # "the 1990s", "the over-70s": the number itself
 _BARE_BULLETS = frozenset("•▪●◦‣∙·■□➢►✓-–—*")
 _NOT_QUOTED = frozenset({"contents", "references", "caption", "front_matter"})
 _POSSESSIVE = re.compile(r"(\w)['’]s\b")
@@ -117,6 +120,8 @@ def _skipped(line: str, any_role: bool) -> bool:
     if role in _NOT_QUOTED and not (any_role and role in ("references", "contents")):
         return True
     letters = [ch for ch in stripped if ch.isalpha()]
+    if letters and sum(ch <= "\u024f" for ch in letters) < 0.5 * len(letters):
+        return True  # another script than the Latin one of English, French and Spanish answers
     if len(stripped.split()) >= 3 and sum(ch.isupper() for ch in letters) > 0.8 * len(letters):
         return True
     return _title_case(stripped)
@@ -134,6 +139,8 @@ def _fragment(text: str, bullet: bool) -> bool:
     """Too short, unpunctuated (unless a list item), or the tail of a sentence cut by a page break."""
     words = len(_WORD.findall(text))
     if words < MIN_WORDS or (not _TERMINAL.search(text) and not bullet):  # unpunctuated: a title, a caption
+        return True
+    if bullet and not _TERMINAL.search(text) and _PAGE_NUMBER_END.search(text):  # "• Causas habilitantes 9"
         return True
     return text[:1].islower() and not bullet
 
@@ -198,13 +205,24 @@ def salient_terms(question: str) -> tuple[list[str], list[str]]:
     country names (countries are checked on their own), and numbers."""
     names: list[str] = []
     numbers: list[str] = []
-    for position, match in enumerate(_TOKEN.finditer(_POSSESSIVE.sub(r"\1", question))):
-        token = match.group()
+    tokens = [m.group() for m in _TOKEN.finditer(_POSSESSIVE.sub(r"\1", question))]
+    for position, token in enumerate(tokens):
+        if any(ch.isdigit() for ch in token) and _NAMED_NUMBER.match(token):
+            continue  # "COVID-19", "SDG-5": part of a name, not a figure
         if any(ch.isdigit() for ch in token):
-            numbers += [n for n in fold(token).split() if any(ch.isdigit() for ch in n)]
-        elif position > 0 and token[0].isupper() and fold(token) not in _FOLDED_STOPWORDS and not named_countries(token):
+            numbers += [_DECADE.sub(r"\1", n) for n in fold(token).split() if any(ch.isdigit() for ch in n)]
+        elif position > 0 and token[0].isupper() and fold(token) not in _FOLDED_STOPWORDS and not _in_country(tokens, position):
             names.append(token)
     return list(dict.fromkeys(names)), list(dict.fromkeys(numbers))
+
+
+def _in_country(tokens: list[str], position: int) -> bool:
+    """Whether the token at `position` is part of a country's name ("South" in "South Korea")."""
+    for size in (1, 2, 3):
+        for first in range(max(0, position - size + 1), position + 1):
+            if first + size <= len(tokens) and lookup_country(" ".join(tokens[first : first + size])):
+                return True
+    return False
 
 
 def named_phrases(question: str) -> list[str]:
@@ -212,10 +230,10 @@ def named_phrases(question: str) -> list[str]:
     institution is named by the whole phrase, each of whose words the knowledge base may hold elsewhere."""
     phrases: list[str] = []
     run: list[str] = []
-    for position, match in enumerate(_TOKEN.finditer(_POSSESSIVE.sub(r"\1", question))):
-        token = match.group()
+    tokens = [m.group() for m in _TOKEN.finditer(_POSSESSIVE.sub(r"\1", question))]
+    for position, token in enumerate(tokens):
         named = position > 0 and token[0].isupper() and not any(ch.isdigit() for ch in token)
-        if named and fold(token) not in _FOLDED_STOPWORDS and not named_countries(token):
+        if named and fold(token) not in _FOLDED_STOPWORDS and not _in_country(tokens, position):
             run.append(token)
             continue
         if len(run) >= 2:

@@ -236,7 +236,7 @@ class KnowledgeBase:
             hits,
             self.embed_texts,
             query_vector=found.query_embedding,
-            mentioned=lambda name: self._mentioned(name, filters),
+            mentioned=lambda name: self._mentioned(name, None),  # "never mentions" speaks of the whole base
             about=about,
         )
         if generate:
