@@ -58,8 +58,8 @@ def mark_headings(pages: list[list[StyledLine]], outline: Sequence[Sequence[Any]
             level = bookmarked.get((number, index))
             if level is None and body and line.text.strip() not in repeated:
                 level = _level(line, body, levels)
-            if level == 0:  # a bookmarked title's second line: joined to its first
-                lines[-1] = f"{lines[-1]} {line.text.strip()}"
+            if level == 0 or (level is None and previous is not None and _wrapped(previous, line, body)):
+                lines[-1] = f"{lines[-1]} {line.text.strip()}"  # a title's second line: joined to its first
                 continue
             if level is None:
                 lines.append(_escaped(line.text))
@@ -78,6 +78,13 @@ def _continues(previous: tuple[int, float], level: int, line: StyledLine) -> boo
     own ("3.4 Qualitative Approaches Complementing" / "Quantitative Analysis: Uzbekistan, 2015")."""
     same_size = previous[1] == round(line.size)
     return same_size and (previous[0] == level or not _NUMBER_DEPTH.match(line.text.strip()))
+
+
+def _wrapped(previous: tuple[int, float], line: StyledLine, body: float) -> bool:
+    """A heading's wrapped tail that starts in lower case ("… employment insurance and its" / "expansion")."""
+    text = line.text.strip()
+    return (bool(text) and text[0].islower() and round(line.size) == previous[1] and line.size >= body * HEADING_SCALE
+            and len(text.split()) <= MAX_UNNUMBERED_WORDS)
 
 
 def body_size(pages: list[list[StyledLine]]) -> float | None:

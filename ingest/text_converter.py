@@ -1,5 +1,7 @@
-"""Plain-text and Markdown files → Documents, decoding UTF-8/UTF-16 (BOM), else cp1252/Latin-1."""
+"""Plain-text and Markdown files → Documents, decoding UTF-8/UTF-16 (BOM), else cp1252/Latin-1; a plain-text
+heading underlined with '===' or '---' becomes a Markdown heading line, so its section is recorded."""
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -8,6 +10,9 @@ from haystack.components.converters.utils import get_bytestream_from_source, nor
 from haystack.dataclasses import ByteStream
 
 from ingest.decoding import decode_text
+
+_UNDERLINE = re.compile(r"^\s*(=+|-+)\s*$")
+_MAX_HEADING_WORDS = 15
 
 
 @component
@@ -36,7 +41,31 @@ class DecodingTextFileToDocument:
         for source, extra in zip(sources, normalize_metadata(meta, sources_count=len(sources)), strict=True):
             stream = get_bytestream_from_source(source)
             text = decode_text(stream.data, str(stream.meta.get("file_path", source)))
-            documents.append(
-                Document(content=text, meta={**stream.meta, **extra, "source_format": self.source_format})
-            )
+            extra_meta: dict[str, Any] = {"source_format": self.source_format}
+            if self.source_format == "text":
+                text, found = underlined_headings(text)
+                if found:
+                    extra_meta["heading_markup"] = True
+            documents.append(Document(content=text, meta={**stream.meta, **extra, **extra_meta}))
         return {"documents": documents}
+
+
+def underlined_headings(text: str) -> tuple[str, bool]:
+    """The text with each underlined heading ('2. DESIGN' over '---------') as a '#'/'##' line, and whether it
+    had any. Body lines that start like a Markdown heading keep a full-width sign."""
+    lines = text.split("\n")
+    out: list[str] = []
+    found = False
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        under = _UNDERLINE.match(lines[index + 1]) if index + 1 < len(lines) else None
+        words = line.split()
+        if under and words and len(words) <= _MAX_HEADING_WORDS and len(under.group(1)) >= 3:
+            out.append(f"{'#' if under.group(1)[0] == '=' else '##'} {line.strip()}")
+            found = True
+            index += 2
+            continue
+        out.append(f"＃{line[1:]}" if re.match(r"^#{1,6}\s", line) else line)
+        index += 1
+    return ("\n".join(out), True) if found else (text, False)

@@ -49,6 +49,9 @@ EMBED_BUDGET = 12  # sentences embedded per question (the rest are dropped by th
 KEYWORD_WEIGHT = 0.15  # weight of keyword overlap next to the cosine similarity
 RANK_WEIGHT = 0.03  # penalty per passage rank
 NUMBER_BONUS = 0.1  # for a sentence holding a new number when the question asks how much, how many, when...
+SECTION_BUDGET = 8  # sentences of the asked-for section scored beyond EMBED_BUDGET
+SECTION_QUOTES = 2  # of them at most this many lead the answer
+SECTION_POSITION = 1  # the rank prior of a passage whose section is of the kind the question asks for
 SECTION_BONUS = 0.05  # for a sentence whose section is of the kind the question asks for (`kb.intent`)
 PRE_RANK_WEIGHT = 0.05  # the pre-score's penalty per passage rank
 MARGIN = 0.15  # other sentences join the answer when within this of the best one
@@ -135,6 +138,7 @@ class Candidate:
     bonus: float = 0.0
     score: float = 0.0
     figure: bool = False  # holds a number the question does not (for how much, how many, when)
+    in_section: bool = False  # its section is of the kind the question asks for (lessons, financing...)
 
     @property
     def text(self) -> str:
@@ -150,12 +154,14 @@ def compose(
     threshold: float = ABSTAIN_BELOW,
     mentioned: Callable[[str], bool] | None = None,
     about: frozenset[str] | None = None,
+    sections: Sequence[Hit] = (),
 ) -> Answer:
     """Pick the best-supported sentences from `hits` and cite each; abstain when support is too weak.
 
     `mentioned(name)` tells whether the knowledge base mentions a name anywhere (a question about a name it
     never mentions is not answered). `about`: answer only from passages about these countries (default: the
-    countries the question names).
+    countries the question names). `sections`: passages of the best documents whose section is of the kind the
+    question asks for (see `kb.service.KnowledgeBase.ask`), read with the others.
     """
     hits = list(hits)
     related = [h.to_dict() for h in hits[:5]]
@@ -165,12 +171,14 @@ def compose(
     if unknown:
         return _abstain(question, hits, related, "unknown-term", 0.0, unknown)
     sources = asks_for_sources(question)
-    pool = answer_pool(question, hits, sources)
+    pool = answer_pool(question, hits, sources, sections)
     countries = about if about is not None else named_countries(question)
     if countries:
         pool = [h for h in pool if concerns(PassageMeta.of(h.passage.meta), countries, strict=about is not None)]
         if not pool:
             return _abstain(question, hits, related, "country", 0.0, sorted(countries))
+        if about is not None:  # a comparison row: passages about its country alone before shared ones
+            pool.sort(key=lambda h: set(PassageMeta.of(h.passage.meta).countries) != set(about))
     candidates = _prescored(question, pool, sources)
     if not candidates:
         return _abstain(question, hits, related, "no-passage", 0.0)
@@ -185,13 +193,20 @@ def compose(
     return Answer(question, text, False, citations, related, support=support, hits=hits)
 
 
-def answer_pool(question: str, hits: Sequence[Hit], sources: bool = False) -> list[Hit]:
-    """The passages an answer is drawn from: the best `ANSWER_PASSAGES` that may be quoted, and further ones
-    whose section is of the kind the question asks for ("Lessons", "Financing")."""
+def answer_pool(question: str, hits: Sequence[Hit], sources: bool = False, sections: Sequence[Hit] = ()) -> list[Hit]:
+    """The passages an answer is drawn from: the best `ANSWER_PASSAGES` that may be quoted, then further ones
+    whose section is of the kind the question asks for ("Lessons", "Financing"), from the retrieved passages
+    and from `sections`."""
     quotable = [h for h in hits if sources or PassageMeta.of(h.passage.meta).evidence]
     intents = question_intents(question)
-    deeper = [h for h in quotable[ANSWER_PASSAGES:] if section_matches(PassageMeta.of(h.passage.meta).section, intents)]
-    return quotable[:ANSWER_PASSAGES] + deeper
+    pool = quotable[:ANSWER_PASSAGES]
+    seen = {h.passage.id for h in pool}
+    for hit in [*quotable[ANSWER_PASSAGES:], *sections]:
+        meta = PassageMeta.of(hit.passage.meta)
+        if hit.passage.id not in seen and meta.evidence and section_matches(meta.section, intents):
+            pool.append(hit)
+            seen.add(hit.passage.id)
+    return pool
 
 
 def concerns(meta: PassageMeta, countries: frozenset[str], *, strict: bool) -> bool:
@@ -242,15 +257,20 @@ def _prescored(question: str, hits: list[Hit], sources: bool = False) -> list[Ca
     candidates = []
     for position, hit in enumerate(hits):
         in_section = section_matches(PassageMeta.of(hit.passage.meta).section, intents)
+        if in_section:  # the section the question asks for ranks with the best passages, wherever it was found
+            position = min(position, SECTION_POSITION)
         for span in sentences(hit.passage, any_role=sources):
-            cand = Candidate(span, hit, keyword_overlap(question, span.text), position=position)
+            cand = Candidate(span, hit, keyword_overlap(question, span.text), position=position, in_section=in_section)
             cand.figure = numeric and new_number(question, span.text)
             cand.bonus = NUMBER_BONUS if cand.figure else 0.0
             cand.bonus += SECTION_BONUS if in_section else 0.0
             cand.score = cand.keywords - PRE_RANK_WEIGHT * position + cand.bonus
             candidates.append(cand)
     candidates.sort(key=lambda c: c.score, reverse=True)
-    return candidates[:EMBED_BUDGET]
+    kept = candidates[:EMBED_BUDGET]
+    # sentences of the section the question asks for are always scored (up to SECTION_BUDGET more)
+    kept += [c for c in candidates[EMBED_BUDGET:] if c.in_section][:SECTION_BUDGET]
+    return kept
 
 
 def _score(question: str, candidates: list[Candidate], embed: Embed, query_vector: Sequence[float] | None) -> None:
@@ -267,10 +287,14 @@ def _score(question: str, candidates: list[Candidate], embed: Embed, query_vecto
 
 def select(ranked: list[Candidate], broad: bool) -> list[Candidate]:
     """The best sentence and those close to it: distinct texts, at most two per passage; spread over documents
-    first when the question asks for examples or countries."""
+    first when the question asks for examples or countries; up to `SECTION_QUOTES` sentences of the section
+    the question asks for come first when they are within twice the margin of the best."""
     best = ranked[0].score
     limit = MAX_SENTENCES if broad else FOCUSED_SENTENCES
     close = [c for c in ranked if c.score >= best - (2 * MARGIN if broad else MARGIN)]
+    # the section the question asks for ("What did it find?": Findings) answers first when it is close enough
+    asked = [c for c in ranked if c.in_section and c.score >= best - 2 * MARGIN][:SECTION_QUOTES]
+    close = asked + [c for c in close if c not in asked]
     chosen: list[Candidate] = []
     seen: set[str] = set()
     passes = (True, False) if broad else (False,)

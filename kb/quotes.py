@@ -21,6 +21,14 @@ _TERMINAL = re.compile(r"[.!?;:…][\"'”’»)\]]*$")  # "...(RGC)" without a 
 _ITEM_END = re.compile(r"(?:[;,]|\b(?:and|or|et|ou|y|o))$")
 _SHORT_ITEM_WORDS = 20
 _PAGE_NUMBER_END = re.compile(r"[^\W\d]\s+\d{1,3}$")
+_SELF_REFERENCE = re.compile(
+    r"^(?:this|the present|the following|cette|ce|le pr[ée]sent|la pr[ée]sente|este|esta|el presente|la presente)\s+"
+    r"(?:study|report|paper|note|brief|chapter|section|document|publication|review|[ée]tude|rapport|note|"
+    r"document|chapitre|estudio|informe|documento|cap[íi]tulo|trabajo)\s+(?:\w+\s+){0,2}?"
+    r"(?:describes|explains|presents|reviews|compares|looks at|examines|summari[sz]es|outlines|discusses|analy[sz]es|"
+    r"d[ée]crit|pr[ée]sente|examine|analyse|compare|describe|presenta|analiza|examina|compara|resume)\b",
+    re.IGNORECASE,
+)
 _NAMED_NUMBER = re.compile(r"^[A-Z][^\W\d]+[-‐]\d")
 _DECADE = re.compile(r"^(\d{2,4})s$")  # "the 1990s", "the over-70s": the number itself
 _BARE_BULLETS = frozenset("•▪●◦‣∙·■□➢►✓-–—*")
@@ -119,6 +127,8 @@ def _skipped(line: str, any_role: bool) -> bool:
     role = line_role(stripped)
     if role in _NOT_QUOTED and not (any_role and role in ("references", "contents")):
         return True
+    if _SELF_REFERENCE.match(stripped):
+        return True  # "This study describes ...": about the document, not an answer
     letters = [ch for ch in stripped if ch.isalpha()]
     if letters and sum(ch <= "\u024f" for ch in letters) < 0.5 * len(letters):
         return True  # another script than the Latin one of English, French and Spanish answers

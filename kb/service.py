@@ -51,6 +51,9 @@ class _Retrieval:
 
 
 MAX_QUERY_CHARS = 2000
+SECTION_SOURCES = 3  # hits whose documents are read for the section a question asks for ...
+SECTION_DOCUMENTS = 2  # ... at most this many documents ...
+SECTION_PASSAGES = 6  # ... and this many passages of each
 
 
 class KnowledgeBase:
@@ -235,6 +238,7 @@ class KnowledgeBase:
             question,
             hits,
             self.embed_texts,
+            sections=self._asked_sections(question, hits, filters),
             query_vector=found.query_embedding,
             mentioned=lambda name: self._mentioned(name, None),  # "never mentions" speaks of the whole base
             about=about,
@@ -244,6 +248,28 @@ class KnowledgeBase:
 
             answer = generate_answer(self.settings, answer)
         return answer
+
+    def _asked_sections(self, question: str, hits: list[Hit], filters: SearchFilters | None) -> list[Hit]:
+        """The passages of the best documents (the first `SECTION_DOCUMENTS` among the top hits) whose section
+        is of the kind the question asks for: "What did Finland's experiment find?" reads its Results section
+        even when retrieval stopped at the Overview."""
+        from kb.intent import question_intents, section_matches
+
+        intents = question_intents(question)
+        if not intents:
+            return []
+        documents = list(dict.fromkeys(str(h.passage.meta.get("doc_id")) for h in hits[:SECTION_SOURCES]))
+        base = (filters or SearchFilters()).resolved().to_haystack()
+        found: list[Hit] = []
+        for doc_id in documents[:SECTION_DOCUMENTS]:
+            condition: dict[str, Any] = {"field": "meta.doc_id", "operator": "==", "value": doc_id}
+            scoped = condition if base is None else {"operator": "AND", "conditions": [condition, base]}
+            passages = [p for p in self.store().filter_documents(scoped)
+                        if section_matches(p.meta.get("section") or [], intents)]
+            passages.sort(key=lambda p: p.meta.get("seq") or 0)
+            found += [Hit(rank=len(hits) + len(found) + i + 1, score=0.0, passage=p)
+                      for i, p in enumerate(passages[:SECTION_PASSAGES])]
+        return found
 
     def _mentioned(self, word: str, filters: SearchFilters | None) -> bool:
         """Whether any passage inside `filters` holds `word` (as the keyword index sees it: stemmed, accents folded)."""

@@ -170,3 +170,14 @@ def test_unreadable_files_have_specific_reasons(converter, tmp_path, name, data,
     with pytest.raises(DocumentReadError) as info:
         convert(converter, path)
     assert info.value.reason == reason and info.value.path == str(path)
+
+
+def test_underlined_headings_of_a_text_file_become_sections(converter, tmp_path):
+    path = tmp_path / "study.txt"
+    body = " ".join(f"The programme pays cash transfers to poor rural households in sentence {i}." for i in range(12))
+    lessons = " ".join(f"Lesson {i}: predictable transfers protect assets better than emergency aid." for i in range(12))
+    path.write_text(f"A STUDY\n\nOVERVIEW\n--------\n\n{body}\n\n6. LESSONS\n----------\n\n{lessons}\n", encoding="utf-8")
+    _, passages = convert(converter, path)
+    sections = [p.meta["section"] for p in passages]
+    assert ["OVERVIEW"] in sections and ["6. LESSONS"] in sections
+    assert all("----" not in p.content and not p.content.startswith("#") for p in passages)

@@ -61,3 +61,8 @@ def test_a_pdf_without_a_title_property_is_titled_by_its_cover(tmp_path):
     assert doc.meta["properties"]["title"] == "Pensions for Rural Workers"
     assert doc.meta["heading_markup"] is True
     assert "# 1. Introduction" in doc.content.split("\f")[1]
+
+
+def test_a_heading_wrapped_onto_a_lower_case_line_is_joined():
+    page = [StyledLine("4. Korea: employment insurance and its", 14), StyledLine("expansion", 14), *BODY]
+    assert lines(mark_headings([page, page])[0]) == ["# 4. Korea: employment insurance and its expansion"]

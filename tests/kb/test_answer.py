@@ -112,3 +112,17 @@ def test_a_question_about_sources_may_quote_a_sources_line(corpus_kb):
     answer = corpus_kb.ask("What sources does the country study on Kenya's universal pension draw on?")
     assert not answer.abstained
     assert any(c.role == "references" or "Sources" in c.quote or "Act" in c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        ("Did Finland's basic income experiment get unemployed people into work? What did it find?", "3. Findings"),
+        ("What problems has India's rural employment guarantee run into in practice?", "Challenges"),
+    ],
+)
+def test_the_section_a_question_asks_for_answers_it(corpus_kb, question, section):
+    answer = corpus_kb.ask(question)
+    assert not answer.abstained
+    assert any(any(section.lower() in h.lower() for h in c.section) for c in answer.citations), [
+        c.section for c in answer.citations]
