@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from haystack import Document
 
 from ingest.catalog import fingerprint
+from ingest.links import FileLinks, OutsideLinks
 from ingest.pipeline import RECIPE
 from ingest.scan import FoundFile, file_digest, scan
 from kb.errors import DocumentReadError
@@ -93,6 +94,7 @@ class IngestRunner:
         make_embedder: Callable[[], Any],
         catalogs: Callable[[Path], dict[Path, Any]] | None = None,
         progress: Callable[[Progress], None] | None = None,
+        outside_links: OutsideLinks = "skip",
     ) -> None:
         self.store = store
         self.make_converter = make_converter  # built only when there is something to convert:
@@ -101,6 +103,7 @@ class IngestRunner:
         self.embedder: Any = None
         self.catalogs = catalogs or (lambda _root: {})
         self.progress = progress or (lambda _p: None)
+        self.outside_links = outside_links
         self.report = IngestReport()
 
     def run(self, paths: list[Path], *, prune: bool = False) -> IngestReport:
@@ -110,7 +113,7 @@ class IngestRunner:
         begin_writing = getattr(self.store, "begin_writing", None)
         if begin_writing is not None:  # a store with a writer lock: wait or refuse now, not after converting
             begin_writing()
-        found = list(scan(paths, on_error=self._fail))
+        found = list(scan(paths, on_error=self._fail, outside_links=self.outside_links))
         report.files_seen = len(found)
         catalogs = self._load_catalogs(found)
         jobs, alias_records, orphans = self._plan(found, catalogs)
@@ -140,6 +143,7 @@ class IngestRunner:
         jobs: dict[str, Job] = {}
         aliases: list[FileRecord] = []
         orphans: list[str] = []
+        links = FileLinks([f.path for f in found], self.outside_links)
         for item in found:
             key = str(item.path)
             if not _valid_name(key):  # bytes that are not UTF-8 cannot be stored, cited or shown
@@ -149,6 +153,10 @@ class IngestRunner:
                 st = item.path.stat()
                 if not stat.S_ISREG(st.st_mode):  # a pipe or device would block or never end when read
                     self._fail(key, "not a regular file (a pipe, socket or device)")
+                    continue
+                refusal = links.refusal(item.path, item.root, st, item.explicit)
+                if refusal:
+                    self._fail(key, refusal)
                     continue
                 old = records.get(key)
                 stale = old is not None and _stale(old, known.get(old.doc_id or ""), catalogs.get(item.path))

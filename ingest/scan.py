@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.links import OutsideLinks, folder_refusal
 from kb.errors import DocumentReadError, UsageError
 
 SUPPORTED = {".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt"}
@@ -20,6 +21,7 @@ class FoundFile:
 
     path: Path
     root: Path
+    explicit: bool = False  # named on the command line (not found in a folder)
 
 
 def check_paths(paths: list[Path]) -> None:
@@ -34,10 +36,13 @@ def check_paths(paths: list[Path]) -> None:
             raise UsageError(f"{given}: permission denied")
 
 
-def scan(paths: list[Path], on_error: Callable[[str, str], None] | None = None) -> Iterator[FoundFile]:
+def scan(
+    paths: list[Path], on_error: Callable[[str, str], None] | None = None, outside_links: OutsideLinks = "skip"
+) -> Iterator[FoundFile]:
     """Yield supported files under `paths` (files or folders), each once, in a stable order.
 
-    A folder that cannot be listed is passed to `on_error(path, reason)` and skipped.
+    A folder that cannot be listed (or, by `outside_links`, a symlinked folder leading outside) is passed to
+    `on_error(path, reason)` and skipped.
     """
     check_paths(paths)
     seen: set[Path] = set()
@@ -45,14 +50,15 @@ def scan(paths: list[Path], on_error: Callable[[str, str], None] | None = None) 
         path = Path(given).expanduser()
         root = path.resolve() if path.is_dir() else path.resolve().parent
         report = on_error or (lambda _path, _reason: None)
-        files = [path.resolve()] if path.is_file() else _walk(path.resolve(), report)
+        explicit = path.is_file()
+        files = [path.resolve()] if explicit else _walk(path.resolve(), report, outside_links)
         for file in files:
             if file not in seen:
                 seen.add(file)
-                yield FoundFile(file, root)
+                yield FoundFile(file, root, explicit)
 
 
-def _walk(root: Path, on_error: Callable[[str, str], None]) -> Iterator[Path]:
+def _walk(root: Path, on_error: Callable[[str, str], None], outside_links: OutsideLinks) -> Iterator[Path]:
     visited: set[tuple[int, int]] = set()
     ignores: dict[Path, list[str]] = {}
 
@@ -79,6 +85,11 @@ def _walk(root: Path, on_error: Callable[[str, str], None]) -> Iterator[Path]:
                 dirnames[:] = []
                 continue
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not _ignored(here / d, ignores, True))
+        for name in list(dirnames):
+            refusal = folder_refusal(here / name, root, outside_links)
+            if refusal:
+                on_error(str(here / name), refusal)
+                dirnames.remove(name)
         for name in sorted(filenames):
             file = here / name
             if Path(name).suffix.lower() in SUPPORTED and not name.startswith(".") and not _ignored(file, ignores, False):

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     llm_url: str | None = None
     llm_model: str = "default"
     milvus_token: str | None = None
+    outside_links: Literal["skip", "follow"] = "skip"  # links out of an ingested folder (see ingest/links.py)
 
     @classmethod
     def settings_customise_sources(

@@ -142,6 +142,7 @@ class KnowledgeBase:
             ),
             catalogs=load_catalogs,
             progress=progress,
+            outside_links=self.settings.outside_links,
         )
         return runner.run([Path(p) for p in paths], prune=prune)
 
