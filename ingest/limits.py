@@ -12,3 +12,4 @@ MAX_TEXT_FILE_BYTES = 20 * 1024 * 1024  # plain text and Markdown are refused by
 def megabytes(size: int) -> str:
     """A byte count as '50.0 MB'."""
     return f"{size / 1024 / 1024:.1f} MB"
+MAX_CATALOG_BYTES = 20 * 1024 * 1024  # a catalogue is read whole; 20 MB is some 100,000 rows
