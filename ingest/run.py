@@ -113,7 +113,8 @@ class IngestRunner:
         begin_writing = getattr(self.store, "begin_writing", None)
         if begin_writing is not None:  # a store with a writer lock: wait or refuse now, not after converting
             begin_writing()
-        found = list(scan(paths, on_error=self._fail, outside_links=self.outside_links))
+        skipped: list[Path] = []
+        found = list(scan(paths, on_error=self._fail, outside_links=self.outside_links, skipped=skipped))
         report.files_seen = len(found)
         catalogs = self._load_catalogs(found)
         jobs, alias_records, orphans = self._plan(found, catalogs)
@@ -126,7 +127,7 @@ class IngestRunner:
         finally:
             self.store.flush()
         if prune and not report.interrupted:
-            report.removed = self._prune(found, paths)
+            report.removed = self._prune(found, paths, skipped)
         report.seconds = round(time.monotonic() - started, 3)
         report.passages_per_second = round(report.passages_added / report.seconds, 2) if report.seconds else 0.0
         report.passages_total = self.store.count_documents()
@@ -325,15 +326,35 @@ class IngestRunner:
             self.report.added += len(item.job.paths) - 1  # identical copies, indexed once
 
     # ---- pruning ----
-    def _prune(self, found: list[FoundFile], paths: list[Path]) -> int:
+    def _prune(self, found: list[FoundFile], paths: list[Path], skipped: list[Path]) -> int:
+        """Forget files known to be gone; a file that merely could not be seen is kept, with the reason."""
         roots = [Path(p).expanduser().resolve() for p in paths if Path(p).is_dir()]
         present = {str(f.path) for f in found}
-        gone = [
-            path
-            for path in self.store.file_records()
-            if path not in present and any(_under(Path(path), root) for root in roots) and not os.path.exists(path)
-        ]
+        gone = []
+        for path in self.store.file_records():
+            if path in present or not any(_under(Path(path), root) for root in roots):
+                continue
+            reason = _unseen(Path(path), skipped)
+            if reason == "gone":
+                gone.append(path)
+            elif reason:
+                self.report.kept.append({"path": _printable(path), "reason": reason})
         return self.store.forget_files(gone) if gone else 0
+
+
+def _unseen(path: Path, skipped: list[Path]) -> str | None:
+    """"gone" for a file that no longer exists, a reason for one whose existence could not be checked, None when it
+    exists (it is no longer found for another reason: an ignore pattern, a link that the policy skips)."""
+    folder = next((f for f in skipped if _under(path, f)), None)
+    if folder is not None:
+        return f"kept: under {_printable(str(folder))}, which could not be read in this run"
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return "gone"
+    except OSError as exc:  # permission denied on a parent, an I/O error on a flaky mount
+        return f"kept: cannot check that it still exists ({exc.strerror or exc})"
+    return None
 
 
 def _stale(old: FileRecord, doc: SourceDocument | None, entry: Any) -> bool:

@@ -37,25 +37,40 @@ def check_paths(paths: list[Path]) -> None:
 
 
 def scan(
-    paths: list[Path], on_error: Callable[[str, str], None] | None = None, outside_links: OutsideLinks = "skip"
+    paths: list[Path],
+    on_error: Callable[[str, str], None] | None = None,
+    outside_links: OutsideLinks = "skip",
+    skipped: list[Path] | None = None,
 ) -> Iterator[FoundFile]:
     """Yield supported files under `paths` (files or folders), each once, in a stable order.
 
     A folder that cannot be listed (or, by `outside_links`, a symlinked folder leading outside) is passed to
-    `on_error(path, reason)` and skipped.
+    `on_error(path, reason)`, appended to `skipped` and not walked: its files are unknown, not gone.
     """
+    skipped = skipped if skipped is not None else []
     check_paths(paths)
     seen: set[Path] = set()
     for given in paths:
         path = Path(given).expanduser()
         root = path.resolve() if path.is_dir() else path.resolve().parent
-        report = on_error or (lambda _path, _reason: None)
+        report = _recording(on_error or (lambda _path, _reason: None), skipped)
         explicit = path.is_file()
         files = [path.resolve()] if explicit else _walk(path.resolve(), report, outside_links)
         for file in files:
             if file not in seen:
                 seen.add(file)
                 yield FoundFile(file, root, explicit)
+
+
+def _recording(on_error: Callable[[str, str], None], skipped: list[Path]) -> Callable[[str, str], None]:
+    """`on_error` that also records the folder it was called for (an ignore file stands for its folder)."""
+
+    def report(path: str, reason: str) -> None:
+        folder = Path(path)
+        skipped.append(folder.parent if folder.name == IGNORE_FILE else folder)
+        on_error(path, reason)
+
+    return report
 
 
 def _walk(root: Path, on_error: Callable[[str, str], None], outside_links: OutsideLinks) -> Iterator[Path]:
