@@ -20,7 +20,7 @@ from ingest.catalog import fingerprint
 from ingest.links import FileLinks, OutsideLinks
 from ingest.pipeline import RECIPE
 from ingest.scan import FoundFile, file_digest, scan
-from kb.errors import DocumentReadError
+from kb.errors import ContentChangedError, DocumentReadError
 from kb.models import FileRecord, IngestReport, SourceDocument
 
 FLUSH_SECONDS = 60.0
@@ -31,7 +31,7 @@ class ConverterLike(Protocol):
     """What the runner needs from `ingest.convert.Converter`."""
 
     def convert(
-        self, path: Path, *, doc_id: str, rel_path: str, catalog: Any = None
+        self, path: Path, *, doc_id: str, rel_path: str, catalog: Any = None, sha256: str | None = None
     ) -> tuple[SourceDocument, list[Document]]: ...
 
 
@@ -73,6 +73,15 @@ class Job:
     updated: bool = False
     refresh: bool = False  # same content, converted again (a newer recipe or a changed catalogue entry)
 
+    def drop_first(self) -> None:
+        """Forget the first path (it changed during the run): its old record and document stay as they were, and
+        the next path, an identical copy, is converted instead."""
+        self.paths.pop(0)
+        self.records.pop(0)
+        self.replaces = None  # what it replaced was the first path's old document
+        if self.records:
+            self.records[0].status = "indexed"
+
 
 @dataclass
 class Converted:
@@ -82,6 +91,7 @@ class Converted:
     source: SourceDocument | None = None
     passages: list[Document] = field(default_factory=list)
     error: str | None = None
+    changed: list[str] = field(default_factory=list)  # paths edited during the run: reported, indexed next run
 
 
 class IngestRunner:
@@ -262,20 +272,28 @@ class IngestRunner:
             _put(results, None, stop)
 
     def _convert(self, job: Job, catalogs: dict[Path, Any]) -> Converted:
-        first = job.paths[0].path
+        """Convert the job's content from its first path whose bytes still have the job's hash."""
         assert self.converter is not None
-        try:
-            source, passages = self.converter.convert(
-                first, doc_id=job.doc_id, rel_path=str(first), catalog=catalogs.get(first)
-            )
-        except DocumentReadError as exc:
-            return Converted(job, error=exc.reason)
-        except Exception as exc:  # noqa: BLE001  (a converter bug on one file must not stop the run: report it)
-            return Converted(job, error=f"conversion error ({type(exc).__name__}: {exc})")
-        if not passages:
-            return Converted(job, error="no text found")
-        source.recipe, source.catalog_entry = RECIPE, fingerprint(catalogs.get(first))  # what `_stale` compares
-        return Converted(job, source, passages)
+        changed: list[str] = []
+        while job.paths:
+            first = job.paths[0].path
+            try:
+                source, passages = self.converter.convert(
+                    first, doc_id=job.doc_id, rel_path=str(first), catalog=catalogs.get(first), sha256=job.doc_id
+                )
+            except ContentChangedError:
+                changed.append(str(first))
+                job.drop_first()
+                continue
+            except DocumentReadError as exc:
+                return Converted(job, error=exc.reason, changed=changed)
+            except Exception as exc:  # noqa: BLE001  (a converter bug on one file must not stop the run: report it)
+                return Converted(job, error=f"conversion error ({type(exc).__name__}: {exc})", changed=changed)
+            if not passages:
+                return Converted(job, error="no text found", changed=changed)
+            source.recipe, source.catalog_entry = RECIPE, fingerprint(catalogs.get(first))  # what `_stale` compares
+            return Converted(job, source, passages, changed=changed)
+        return Converted(job, changed=changed)
 
     def _groups(self, results: "queue.Queue[Converted | None]") -> Iterator[list[Converted]]:
         """Group converted documents so each embedding call gets enough passages to batch well."""
@@ -290,9 +308,13 @@ class IngestRunner:
                 continue
             if item is None:
                 break
+            for path in item.changed:
+                self._fail(path, ContentChangedError(path).reason)
             if item.error:
                 for rec in item.job.records:
                     self._fail(rec.path, item.error)
+                continue
+            if item.source is None:  # every path of the job changed during the run
                 continue
             group.append(item)
             size += len(item.passages)

@@ -4,11 +4,12 @@ import fnmatch
 import hashlib
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.links import OutsideLinks, folder_refusal
-from kb.errors import DocumentReadError, UsageError
+from kb.errors import ContentChangedError, DocumentReadError, UsageError
 
 SUPPORTED = {".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt"}
 IGNORE_FILE = ".kbignore"
@@ -140,9 +141,25 @@ def _matches(rel: str, pattern: str, is_dir: bool) -> bool:
 
 def file_digest(path: Path) -> str:
     """sha256 of a file's bytes, read in chunks (memory stays bounded)."""
+    with _reading(path), open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def read_verified(path: Path, sha256: str) -> bytes:
+    """The bytes of `path`, read once, if they still hash to `sha256`; else ContentChangedError. What is converted
+    is then exactly what the document id (the hash) names, even when the file is edited during the run."""
+    with _reading(path):
+        data = Path(path).read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise ContentChangedError(str(path))
+    return data
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn the OS errors of reading `path` into DocumentReadError with a reason."""
     try:
-        with open(path, "rb") as fh:
-            return hashlib.file_digest(fh, "sha256").hexdigest()
+        yield
     except FileNotFoundError:
         raise DocumentReadError(str(path), "file disappeared during the run") from None
     except PermissionError:
