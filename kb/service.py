@@ -41,6 +41,7 @@ class _Retrieval:
 
 
 MAX_QUERY_CHARS = 2000
+MAX_TOP_K = 1000  # passages one search returns at most
 
 
 class KnowledgeBase:
@@ -165,8 +166,10 @@ class KnowledgeBase:
         """The `top_k` hits after merging duplicates (exact: reads deeper until enough distinct hits remain)."""
         if mode not in MODES:
             raise UsageError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
-        if top_k < 1:
-            raise UsageError("--k must be at least 1")
+        if not 1 <= top_k <= MAX_TOP_K:  # FAISS takes k as a C integer: a huge one overflowed with a traceback
+            raise UsageError(f"--k must be between 1 and {MAX_TOP_K:,}")
+        if per_doc is not None and per_doc < 1:
+            raise UsageError("--per-doc must be at least 1 (leave it out for no limit)")
         haystack_filters = (filters or SearchFilters()).resolved().to_haystack()
         store = self.store()
         if mode != "keyword":
