@@ -1,7 +1,9 @@
 """One writer at a time: an advisory lock file in the index directory."""
 
+import errno
 import fcntl
 import os
+import stat
 import time
 from pathlib import Path
 
@@ -26,13 +28,7 @@ class WriterLock:
         """Take the lock, waiting up to `wait` seconds; raise `IndexLockedError` if another writer keeps it."""
         if self._fd is not None:
             return
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise IndexWriteError(
-                f"cannot write to the index in {self.path.parent} ({exc.strerror}): it is read-only here. "
-                "Searching it still works; nothing was changed."
-            ) from None
+        fd = self._open()
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -50,6 +46,30 @@ class WriterLock:
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
+
+    def _open(self) -> int:
+        """The lock file's descriptor, never through a symbolic link: a planted link would make kb truncate and
+        write into the file it points to."""
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise IndexWriteError(
+                    f"{self.path} is a symbolic link; kb will not write through it. Remove it and retry "
+                    "(nothing was changed)."
+                ) from None
+            raise IndexWriteError(
+                f"cannot write to the index in {self.path.parent} ({exc.strerror}): it is read-only here. "
+                "Searching it still works; nothing was changed."
+            ) from None
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink > 1:  # a hard link would also be written through
+            os.close(fd)
+            raise IndexWriteError(
+                f"{self.path} is not a plain file of this index (a device, or a hard link to another file); "
+                "remove it and retry (nothing was changed)."
+            )
+        return fd
 
     def release(self) -> None:
         """Give the lock back."""

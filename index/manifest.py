@@ -14,7 +14,11 @@ MANIFEST_NAME = "manifest.json"
 
 @dataclass
 class Manifest:
-    """Format version, embedding model, dimension, chunking settings, and the current vector file."""
+    """Format version, embedding model, dimension, chunking settings, and the current vector file.
+
+    `index_id` is the identity of the database the vector file was saved from (SQLite's `kv` table holds it too):
+    a manifest and vector file copied from another index are then recognised and rebuilt, not trusted.
+    """
 
     embedding_model: str
     dimension: int
@@ -24,6 +28,7 @@ class Manifest:
     vectors_file: str | None = None
     vectors_sha256: str | None = None
     vectors_count: int = 0
+    index_id: str | None = None
 
     def check_compatible(self, embedding_model: str | None, dimension: int | None) -> None:
         """Raise `IndexIncompatibleError` unless this index can be read with the given model."""

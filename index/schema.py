@@ -2,6 +2,7 @@
 
 import os
 import sqlite3
+import uuid
 from pathlib import Path
 
 from kb.errors import IndexCorruptError, IndexWriteError
@@ -105,6 +106,24 @@ def connect(directory: Path, *, create: bool) -> sqlite3.Connection:
         con.close()
         raise _damaged(path, exc) from exc
     return con
+
+
+def index_id(con: sqlite3.Connection) -> str | None:
+    """This database's identity, which its manifest and vector file repeat (None until the first flush)."""
+    row = con.execute("SELECT value FROM kv WHERE key = 'index_id'").fetchone()
+    return str(row[0]) if row else None
+
+
+def create_index_id(con: sqlite3.Connection) -> str:
+    """Give the database an identity if it has none; returns it (call inside a write transaction)."""
+    con.execute("INSERT OR IGNORE INTO kv VALUES ('index_id', ?)", (uuid.uuid4().hex,))
+    return str(con.execute("SELECT value FROM kv WHERE key = 'index_id'").fetchone()[0])
+
+
+def last_vid(con: sqlite3.Connection) -> int:
+    """The highest passage vid ever issued (AUTOINCREMENT: deleted ones are never issued again)."""
+    row = con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'passages'").fetchone()
+    return int(row[0]) if row else 0
 
 
 def is_read_only(con: sqlite3.Connection) -> bool:

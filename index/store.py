@@ -90,8 +90,8 @@ class LocalStore(MetadataAggregates, DocumentRecords):
         return manifest
 
     def _load_vectors(self) -> VectorIndex:
-        vectors = vector_sync.load(self.path, self.manifest)
-        with self._read():
+        with self._read():  # the identity and the vids are read from the snapshot reconciled against
+            vectors = vector_sync.load(self.path, self.manifest, schema.index_id(self._con), schema.last_vid(self._con))
             vector_sync.reconcile(vectors, self.passages)
         return vectors
 
@@ -320,8 +320,18 @@ class LocalStore(MetadataAggregates, DocumentRecords):
             if kind != self._vectors.kind:
                 with self._read():
                     self._vectors = vector_sync.rebuild(kind, self.passages)
-            if self._vectors.dirty or not self.manifest.vectors_file:
-                vector_sync.save(self._vectors, self.path, self.manifest)
+            index_id = self._index_id()
+            if self._vectors.dirty or not self.manifest.vectors_file or self.manifest.index_id != index_id:
+                vector_sync.save(self._vectors, self.path, self.manifest, index_id)
+
+    def _index_id(self) -> str:
+        """The database's identity, given to it by its first flush (and to an index made before identities)."""
+        with self._read():
+            found = schema.index_id(self._con)
+        if found is not None:
+            return found
+        with self._transaction():
+            return schema.create_index_id(self._con)
 
     @property
     def vector_count(self) -> int:

@@ -5,24 +5,40 @@ from pathlib import Path
 
 import numpy as np
 
-from index.manifest import Manifest, write_manifest
+from index.manifest import MANIFEST_NAME, Manifest, write_manifest
 from index.passages import PassageTable
-from index.vectors import APPROXIMATE_ABOVE, VectorIndex
+from index.vectors import APPROXIMATE_ABOVE, RejectedVectorFile, VectorIndex
 
 logger = logging.getLogger(__name__)
 
 IVF_MINIMUM = 20_000  # fewer vectors than this are always searched exactly
 
 
-def load(directory: Path, manifest: Manifest) -> VectorIndex:
-    """The saved vector index, or an empty one when it is missing or fails its checksum."""
-    if manifest.vectors_file:
-        file = directory / manifest.vectors_file
-        vectors = VectorIndex.load(file, manifest.dimension, manifest.vectors_sha256)
-        if vectors is not None:
-            return vectors
-        logger.warning("vector file %s is missing or damaged; rebuilding it from the database", file)
-    return VectorIndex(manifest.dimension)
+def load(directory: Path, manifest: Manifest, index_id: str | None, last_vid: int) -> VectorIndex:
+    """The saved vector index if it belongs to this database (`index_id`, vids it issued up to `last_vid`), else
+    an empty one that `reconcile` fills from SQLite: a missing, damaged, foreign or inconsistent file is rebuilt."""
+    if not manifest.vectors_file:
+        return VectorIndex(manifest.dimension)
+    file = directory / manifest.vectors_file
+    try:
+        vectors = _checked(file, manifest, index_id, last_vid)
+    except RejectedVectorFile as why:
+        logger.warning("vector file %s is not used: %s; rebuilding it from the database", file, why)
+        return VectorIndex(manifest.dimension)
+    return vectors
+
+
+def _checked(file: Path, manifest: Manifest, index_id: str | None, last_vid: int) -> VectorIndex:
+    if manifest.index_id != index_id:  # a manifest copied from another index, with its vector file
+        raise RejectedVectorFile(f"{MANIFEST_NAME} belongs to another index" if manifest.index_id else
+                                 f"{MANIFEST_NAME} names no index (written by an older kb, or of another index)")
+    vectors = VectorIndex.load(file, manifest.dimension, manifest.vectors_sha256, index_id)
+    if vectors.count != manifest.vectors_count:
+        raise RejectedVectorFile(f"it holds {vectors.count} vectors, {MANIFEST_NAME} says {manifest.vectors_count}")
+    ids = vectors.ids()
+    if len(ids) and int(ids.max()) > last_vid:  # vids are never reused: one this database never issued is foreign
+        raise RejectedVectorFile("it holds vector ids this database never issued")
+    return vectors
 
 
 def reconcile(vectors: VectorIndex, passages: PassageTable) -> None:
@@ -60,9 +76,11 @@ def rebuild(kind: str, passages: PassageTable) -> VectorIndex:
     return fresh
 
 
-def save(vectors: VectorIndex, directory: Path, manifest: Manifest) -> None:
-    """Write the vectors under a content-named file, point the manifest at it, then drop stale files."""
-    name, digest = vectors.save(directory)
+def save(vectors: VectorIndex, directory: Path, manifest: Manifest, index_id: str) -> None:
+    """Write the vectors of index `index_id` under a content-named file, point the manifest at it, then drop stale
+    files."""
+    name, digest = vectors.save(directory, index_id)
+    manifest.index_id = index_id
     manifest.vectors_file = name
     manifest.vectors_sha256 = digest
     manifest.vectors_count = vectors.count

@@ -5,6 +5,7 @@ reconciled with SQLite (by id set) whenever the two could differ.
 """
 
 import hashlib
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +23,13 @@ SEARCH_THREADS = 1
 # Above this many vectors `auto` switches from exact search to IVF with 8-bit scalar quantisation
 # (see bench/ and the README "Performance" section for the measurement behind it).
 APPROXIMATE_ABOVE = 200_000
+
+# A vector file is this line, a JSON line naming the index it belongs to and what it holds, then FAISS's bytes.
+MAGIC = b"kb-vectors 1\n"
+
+
+class RejectedVectorFile(Exception):
+    """Internal: a saved vector file that must not be used (the caller rebuilds it from SQLite); says why."""
 
 
 @dataclass
@@ -146,36 +154,65 @@ class VectorIndex:
         self.index.add_with_ids(normalise(vectors), np.ascontiguousarray(vids, dtype=np.int64))
         self.dirty = True
 
-    def save(self, directory: Path) -> tuple[str, str]:
-        """Write the index under a content-named file; returns (file name, sha256)."""
-        data = faiss.serialize_index(self.index).tobytes()
+    def save(self, directory: Path, index_id: str) -> tuple[str, str]:
+        """Write the index, headed by `index_id` and its count, under a content-named file; returns (name, sha256)."""
+        head = json.dumps({"index_id": index_id, "count": self.count, "dimension": self.dimension}, sort_keys=True)
+        data = MAGIC + head.encode() + b"\n" + faiss.serialize_index(self.index).tobytes()
         digest = hashlib.sha256(data).hexdigest()
         name = f"vectors-{digest[:16]}.faiss"
         path = directory / name
-        if not path.exists():
+        if not _holds(path, digest):  # a file of that name may be a damaged one, which is being replaced
             write_atomic(path, data)
         self.dirty = False
         return name, digest
 
     @classmethod
-    def load(cls, path: Path, dimension: int, expected_sha256: str | None) -> "VectorIndex | None":
-        """Read a saved index; None when it is missing, unverified or damaged (checksum), or of another size.
+    def load(cls, path: Path, dimension: int, expected_sha256: str | None, index_id: str | None) -> "VectorIndex":
+        """Read a saved index of the index `index_id`; raises `RejectedVectorFile` when it is missing, damaged
+        (checksum), of another index, or inconsistent with its header.
 
-        Bytes reach FAISS only once their sha256 matches the manifest: FAISS does not validate its input.
+        Bytes reach FAISS only once their sha256 matches the manifest: FAISS does not validate its input. A file
+        without a header is one of an index made before indexes had an identity (`index_id` None).
         """
         try:
             data = path.read_bytes()
-        except OSError:
-            return None
+        except OSError as exc:
+            raise RejectedVectorFile(f"it cannot be read ({exc.strerror or exc})") from None
         if not expected_sha256 or hashlib.sha256(data).hexdigest() != expected_sha256:
-            return None
+            raise RejectedVectorFile("its checksum does not match the manifest (damaged or replaced)")
+        head, body = _split(data)
+        if head is None and index_id is not None:
+            raise RejectedVectorFile("it names no index (saved by an older kb, or taken from another index)")
+        if head is not None and head.get("index_id") != index_id:
+            raise RejectedVectorFile("it belongs to another index")
         try:
-            index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+            index = faiss.deserialize_index(np.frombuffer(body, dtype=np.uint8))
         except RuntimeError:
-            return None
-        if index.d != dimension:
-            return None
+            raise RejectedVectorFile("FAISS cannot read it") from None
+        if index.d != dimension or (head is not None and head.get("count") != index.ntotal):
+            raise RejectedVectorFile("its dimension or vector count is not what its header says")
         loaded = cls(dimension)
         loaded.index = index
         loaded.kind = "flat" if isinstance(index, faiss.IndexIDMap) else "ivf"
         return loaded
+
+
+def _holds(path: Path, digest: str) -> bool:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() == digest
+    except OSError:
+        return False
+
+
+def _split(data: bytes) -> tuple[dict | None, bytes]:
+    """(header, FAISS bytes) of a vector file; no header for a file saved before indexes had an identity."""
+    if not data.startswith(MAGIC):
+        return None, data
+    line, _, body = data[len(MAGIC):].partition(b"\n")
+    try:
+        head = json.loads(line)
+    except ValueError:
+        raise RejectedVectorFile("its header is unreadable") from None
+    if not isinstance(head, dict):
+        raise RejectedVectorFile("its header is unreadable")
+    return head, body

@@ -1,6 +1,5 @@
 """Catalogue files (catalog.csv / catalog.yaml) that give documents' metadata by path, checked for safety."""
 
-import csv
 import hashlib
 import json
 import os
@@ -8,13 +7,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ingest import facet_values as fv
+from ingest.catalog_rows import CatalogFileError, read_rows
 from kb.errors import UsageError
 
 CATALOG_NAMES = ("catalog.csv", "catalog.yaml", "catalog.yml")
-COLUMNS = ("path", "title", "countries", "regions", "doc_type", "year", "lang", "topics")
 _MAX_REPORTED = 20
 
 
@@ -68,55 +65,38 @@ def _find_catalogs(root: Path) -> list[Path]:
 
 
 def read_catalog(catalog: Path) -> list[CatalogEntry]:
-    """The entries of one catalogue; raises CatalogError listing every offending row."""
-    rows = _read_rows(catalog)
+    """The entries of one catalogue; raises CatalogError listing every offending row with its line."""
+    try:
+        read = read_rows(catalog)
+    except CatalogFileError as error:
+        raise CatalogError(f"catalogue {catalog}: {error}") from None
     folder = catalog.parent.resolve()
     entries: list[CatalogEntry] = []
-    problems: list[str] = []
-    for label, row in rows:
+    problems = list(read.problems)
+    first_line: dict[Path, int] = {}
+    for line, row in read.rows:
         try:
-            entries.append(_entry(row, folder, f"{catalog}:{label}"))
+            entry = _entry(row, folder, f"{catalog}:line {line}")
         except (fv.FacetValueError, ValueError) as error:
-            problems.append(f"  {label}: {error} (row: {_show(row)})")
+            problems.append(f"line {line}: {error} (row: {_show(row)})")
+            continue
+        if entry.path in first_line:  # which of two rows is right cannot be guessed
+            problems.append(f"line {line}: a second row for {row.get('path')!r} (the first is on line "
+                            f"{first_line[entry.path]}); keep one")
+            continue
+        first_line[entry.path] = line
+        entries.append(entry)
     if problems:
-        shown = problems[:_MAX_REPORTED] + (
+        problems.sort(key=_line_number)
+        shown = [f"  {p}" for p in problems[:_MAX_REPORTED]] + (
             [f"  ... and {len(problems) - _MAX_REPORTED} more"] if len(problems) > _MAX_REPORTED else []
         )
         raise CatalogError(f"catalogue {catalog} has {len(problems)} invalid row(s):\n" + "\n".join(shown))
     return entries
 
 
-def _read_rows(catalog: Path) -> list[tuple[str, dict[str, Any]]]:
-    """(row label, mapping) pairs from a CSV or YAML catalogue, columns checked."""
-    try:
-        text = catalog.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise CatalogError(f"cannot read catalogue {catalog}: {error}") from None
-    if catalog.suffix.lower() == ".csv":
-        reader = csv.DictReader(text.splitlines())
-        _check_columns(catalog, reader.fieldnames or [])
-        return [(f"line {i}", dict(row)) for i, row in enumerate(reader, start=2)]
-    try:
-        data = yaml.safe_load(text) or []
-    except yaml.YAMLError as error:
-        raise CatalogError(f"catalogue {catalog} is not valid YAML: {error}") from None
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise CatalogError(
-            f"catalogue {catalog} must be a YAML list of mappings with keys {', '.join(COLUMNS)}"
-        )
-    for item in data:
-        _check_columns(catalog, list(item))
-    return [(f"entry {i}", item) for i, item in enumerate(data, start=1)]
-
-
-def _check_columns(catalog: Path, columns: list[str]) -> None:
-    """Refuse unknown columns (a typo would silently drop metadata) and a missing path column."""
-    unknown = [c for c in columns if c not in COLUMNS]
-    if unknown or "path" not in columns:
-        raise CatalogError(
-            f"catalogue {catalog}: columns must be {', '.join(COLUMNS)} (path required); "
-            f"found {', '.join(map(str, columns)) or 'none'}"
-        )
+def _line_number(problem: str) -> int:
+    return int(problem.split(":", 1)[0].removeprefix("line "))
 
 
 def _entry(row: dict[str, Any], folder: Path, source: str) -> CatalogEntry:
@@ -151,4 +131,9 @@ def safe_path(value: Any, folder: Path) -> Path:
 
 def _show(row: dict[str, Any]) -> str:
     """A row as 'key=value' pairs for error messages."""
-    return ", ".join(f"{k}={v!r}" for k, v in row.items() if v not in (None, ""))
+    return ", ".join(f"{k}={_short(v)}" for k, v in row.items() if v not in (None, ""))
+
+
+def _short(value: Any) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 80 else f"{shown[:60]}... ({len(shown):,} characters)"

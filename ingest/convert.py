@@ -1,15 +1,19 @@
 """The entry point the rest of kb calls: one file in, its SourceDocument and citable passages out."""
 
+import mimetypes
 import os
 from pathlib import Path
 from typing import Any
 
 from haystack import Document
 from haystack.core.errors import PipelineRuntimeError
+from haystack.dataclasses import ByteStream
+from haystack.utils.misc import CUSTOM_MIMETYPES
 
 from ingest.catalog import CatalogEntry
 from ingest.limits import MAX_FILE_BYTES, MAX_TEXT_FILE_BYTES, megabytes
 from ingest.pipeline import build_pipeline
+from ingest.scan import read_verified
 from kb.errors import DocumentReadError
 from kb.models import SourceDocument
 
@@ -36,12 +40,18 @@ class Converter:
         self.pipeline.warm_up()
 
     def convert(
-        self, path: Path, *, doc_id: str, rel_path: str, catalog: CatalogEntry | None = None
+        self, path: Path, *, doc_id: str, rel_path: str, catalog: CatalogEntry | None = None,
+        sha256: str | None = None,
     ) -> tuple[SourceDocument, list[Document]]:
-        """The document record and its passages in reading order; DocumentReadError if the file is unreadable."""
+        """The document record and its passages in reading order; DocumentReadError if the file is unreadable.
+
+        With `sha256`, the file is read once and converted only if its bytes still have that hash
+        (ContentChangedError otherwise).
+        """
         path = Path(path)
         _check_readable(path)
-        result = self._run(path, doc_id, rel_path, catalog)
+        source: Path | ByteStream = path if sha256 is None else _verified_stream(path, sha256)
+        result = self._run(source, path, doc_id, rel_path, catalog)
         routed = result.get("router", {})
         if routed.get("unclassified"):
             raise DocumentReadError(str(path), f"unsupported file type ({path.suffix or 'no extension'})")
@@ -58,10 +68,12 @@ class Converter:
             raise DocumentReadError(str(path), "no text found")
         return _source_document(documents[0].meta, doc_id, rel_path, len(passages)), passages
 
-    def _run(self, path: Path, doc_id: str, rel_path: str, catalog: CatalogEntry | None) -> dict[str, Any]:
+    def _run(
+        self, source: Path | ByteStream, path: Path, doc_id: str, rel_path: str, catalog: CatalogEntry | None
+    ) -> dict[str, Any]:
         """Run the pipeline on one file, turning a component's DocumentReadError back into itself."""
         data = {
-            "router": {"sources": [str(path)], "meta": {"doc_id": doc_id, "path": rel_path}},
+            "router": {"sources": [source], "meta": {"doc_id": doc_id, "path": rel_path}},
             "facets": {"catalog": catalog.facets() if catalog else None},
         }
         try:
@@ -71,6 +83,12 @@ class Converter:
             if isinstance(cause, DocumentReadError):
                 raise DocumentReadError(str(path), cause.reason) from None
             raise
+
+
+def _verified_stream(path: Path, sha256: str) -> ByteStream:
+    """The file's bytes as the router would type them (Haystack's own guess from the name), hash checked."""
+    mime_type = CUSTOM_MIMETYPES.get(path.suffix.lower(), mimetypes.guess_type(path.as_posix())[0])
+    return ByteStream(data=read_verified(path, sha256), meta={"file_path": str(path)}, mime_type=mime_type)
 
 
 def _check_readable(path: Path) -> None:

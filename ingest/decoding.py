@@ -25,7 +25,7 @@ def decode_text(data: bytes, source: str) -> str:
     utf16 = _bomless_utf16(data)
     if utf16:
         return _strict(data, utf16, source)
-    if b"\x00" in data:
+    if data.count(0) > _MAX_CONTROL_RATIO * len(data):  # a stray NUL in a text is dropped later, not fatal
         raise DocumentReadError(source, "binary data, not text")
     try:
         text = data.decode("utf-8")

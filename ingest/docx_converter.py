@@ -14,6 +14,7 @@ from haystack import Document, component
 from haystack.components.converters.utils import get_bytestream_from_source, normalize_metadata
 from haystack.dataclasses import ByteStream
 
+from ingest.archive import check_docx_archive
 from kb.errors import DocumentReadError
 
 _HEADING_STYLE = re.compile(r"^(?:heading|titre|t[íi]tulo)\s*(\d)$", re.IGNORECASE)
@@ -62,6 +63,7 @@ def _open(data: bytes, name: str) -> DocxDocument:
         raise DocumentReadError(name, "not a valid DOCX (encrypted or legacy .doc file)")
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise DocumentReadError(name, "not a valid DOCX (not a zip archive)")
+    check_docx_archive(data, name)
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as error:  # noqa: BLE001 - python-docx raises KeyError, ValueError or lxml errors

@@ -12,3 +12,11 @@ MAX_TEXT_FILE_BYTES = 20 * 1024 * 1024  # plain text and Markdown are refused by
 def megabytes(size: int) -> str:
     """A byte count as '50.0 MB'."""
     return f"{size / 1024 / 1024:.1f} MB"
+MAX_CATALOG_BYTES = 20 * 1024 * 1024  # a catalogue is read whole; 20 MB is some 100,000 rows
+
+# A DOCX is a ZIP: limits on what it inflates to (ingest/archive.py).
+MAX_INFLATED_BYTES = MAX_FILE_BYTES  # all parts together, images included
+# one XML part: python-docx needs ~16x this in memory; a 1,000-page report holds ~20 MB
+MAX_XML_PART_BYTES = 64 * 1024 * 1024
+MAX_INFLATE_RATIO = 100  # Word's XML compresses 5-20x; a bomb inflates hundreds or thousands of times
+MAX_ZIP_MEMBERS = 10_000

@@ -4,10 +4,11 @@ import logging
 import re
 from typing import Any
 
-import yaml
 from haystack import Document, component
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from ingest import yaml_safe
 
 logger = logging.getLogger(__name__)
 
@@ -113,9 +114,9 @@ def split_front_matter(text: str) -> tuple[str, dict[str, Any]]:
     match = _FRONT_MATTER.match(text)
     if match:
         try:
-            loaded = yaml.safe_load(match.group(1))
-        except yaml.YAMLError as error:
-            logger.warning("Ignoring unreadable YAML front matter: %s", error)
+            loaded = yaml_safe.load(match.group(1))
+        except yaml_safe.YAMLError as error:  # aliases too: they could expand without end
+            logger.warning("Ignoring unreadable YAML front matter: %s", yaml_safe.describe(error))
             loaded = None
         if isinstance(loaded, dict):
             properties.update({k: loaded[k] for k in _PROPERTY_KEYS if loaded.get(k) not in (None, "", [])})

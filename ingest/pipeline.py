@@ -13,11 +13,13 @@ from ingest.docx_converter import DocxToDocument
 from ingest.facets import FacetExtractor
 from ingest.html_converter import HtmlToMarkdown
 from ingest.html_head import HtmlHeadReader
+from ingest.limits import MAX_TEXT_CHARS
 from ingest.markdown_renderer import MarkdownRenderer
 from ingest.page_cleaner import PageCleaner
 from ingest.pdf_converter import PdfiumToDocument
 from ingest.splitter import PassageSplitter
 from ingest.text_converter import DecodingTextFileToDocument
+from ingest.text_limit import TextLimit
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -70,6 +72,7 @@ def build_pipeline(tokenizer_path: Path, max_tokens: int = 256, overlap_sentence
     pipeline.add_component("markdown", MarkdownRenderer())
     pipeline.add_component("text", DecodingTextFileToDocument(source_format="text"))
     pipeline.add_component("joiner", DocumentJoiner())
+    pipeline.add_component("limit", TextLimit(MAX_TEXT_CHARS))
     pipeline.add_component(
         "normaliser",
         DocumentCleaner(
@@ -93,7 +96,8 @@ def build_pipeline(tokenizer_path: Path, max_tokens: int = 256, overlap_sentence
     pipeline.connect(f"router.{TEXT}", "text.sources")
     for branch in ("pdf", "docx", "html_markdown", "markdown", "text"):
         pipeline.connect(f"{branch}.documents", "joiner.documents")
-    pipeline.connect("joiner.documents", "normaliser.documents")
+    pipeline.connect("joiner.documents", "limit.documents")
+    pipeline.connect("limit.documents", "normaliser.documents")
     pipeline.connect("normaliser.documents", "cleaner.documents")
     pipeline.connect("cleaner.documents", "facets.documents")
     pipeline.connect("facets.documents", "splitter.documents")

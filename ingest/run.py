@@ -17,9 +17,10 @@ from typing import Any, Protocol
 from haystack import Document
 
 from ingest.catalog import fingerprint
+from ingest.links import FileLinks, OutsideLinks
 from ingest.pipeline import RECIPE
 from ingest.scan import FoundFile, file_digest, scan
-from kb.errors import DocumentReadError
+from kb.errors import ContentChangedError, DocumentReadError
 from kb.models import FileRecord, IngestReport, SourceDocument
 
 FLUSH_SECONDS = 60.0
@@ -30,7 +31,7 @@ class ConverterLike(Protocol):
     """What the runner needs from `ingest.convert.Converter`."""
 
     def convert(
-        self, path: Path, *, doc_id: str, rel_path: str, catalog: Any = None
+        self, path: Path, *, doc_id: str, rel_path: str, catalog: Any = None, sha256: str | None = None
     ) -> tuple[SourceDocument, list[Document]]: ...
 
 
@@ -72,6 +73,15 @@ class Job:
     updated: bool = False
     refresh: bool = False  # same content, converted again (a newer recipe or a changed catalogue entry)
 
+    def drop_first(self) -> None:
+        """Forget the first path (it changed during the run): its old record and document stay as they were, and
+        the next path, an identical copy, is converted instead."""
+        self.paths.pop(0)
+        self.records.pop(0)
+        self.replaces = None  # what it replaced was the first path's old document
+        if self.records:
+            self.records[0].status = "indexed"
+
 
 @dataclass
 class Converted:
@@ -81,6 +91,7 @@ class Converted:
     source: SourceDocument | None = None
     passages: list[Document] = field(default_factory=list)
     error: str | None = None
+    changed: list[str] = field(default_factory=list)  # paths edited during the run: reported, indexed next run
 
 
 class IngestRunner:
@@ -93,6 +104,7 @@ class IngestRunner:
         make_embedder: Callable[[], Any],
         catalogs: Callable[[Path], dict[Path, Any]] | None = None,
         progress: Callable[[Progress], None] | None = None,
+        outside_links: OutsideLinks = "skip",
     ) -> None:
         self.store = store
         self.make_converter = make_converter  # built only when there is something to convert:
@@ -101,6 +113,7 @@ class IngestRunner:
         self.embedder: Any = None
         self.catalogs = catalogs or (lambda _root: {})
         self.progress = progress or (lambda _p: None)
+        self.outside_links = outside_links
         self.report = IngestReport()
 
     def run(self, paths: list[Path], *, prune: bool = False) -> IngestReport:
@@ -110,7 +123,8 @@ class IngestRunner:
         begin_writing = getattr(self.store, "begin_writing", None)
         if begin_writing is not None:  # a store with a writer lock: wait or refuse now, not after converting
             begin_writing()
-        found = list(scan(paths, on_error=self._fail))
+        skipped: list[Path] = []
+        found = list(scan(paths, on_error=self._fail, outside_links=self.outside_links, skipped=skipped))
         report.files_seen = len(found)
         catalogs = self._load_catalogs(found)
         jobs, alias_records, orphans = self._plan(found, catalogs)
@@ -123,7 +137,7 @@ class IngestRunner:
         finally:
             self.store.flush()
         if prune and not report.interrupted:
-            report.removed = self._prune(found, paths)
+            report.removed = self._prune(found, paths, skipped)
         report.seconds = round(time.monotonic() - started, 3)
         report.passages_per_second = round(report.passages_added / report.seconds, 2) if report.seconds else 0.0
         report.passages_total = self.store.count_documents()
@@ -140,6 +154,7 @@ class IngestRunner:
         jobs: dict[str, Job] = {}
         aliases: list[FileRecord] = []
         orphans: list[str] = []
+        links = FileLinks([f.path for f in found], self.outside_links)
         for item in found:
             key = str(item.path)
             if not _valid_name(key):  # bytes that are not UTF-8 cannot be stored, cited or shown
@@ -149,6 +164,10 @@ class IngestRunner:
                 st = item.path.stat()
                 if not stat.S_ISREG(st.st_mode):  # a pipe or device would block or never end when read
                     self._fail(key, "not a regular file (a pipe, socket or device)")
+                    continue
+                refusal = links.refusal(item.path, item.root, st, item.explicit)
+                if refusal:
+                    self._fail(key, refusal)
                     continue
                 old = records.get(key)
                 stale = old is not None and _stale(old, known.get(old.doc_id or ""), catalogs.get(item.path))
@@ -253,20 +272,28 @@ class IngestRunner:
             _put(results, None, stop)
 
     def _convert(self, job: Job, catalogs: dict[Path, Any]) -> Converted:
-        first = job.paths[0].path
+        """Convert the job's content from its first path whose bytes still have the job's hash."""
         assert self.converter is not None
-        try:
-            source, passages = self.converter.convert(
-                first, doc_id=job.doc_id, rel_path=str(first), catalog=catalogs.get(first)
-            )
-        except DocumentReadError as exc:
-            return Converted(job, error=exc.reason)
-        except Exception as exc:  # noqa: BLE001  (a converter bug on one file must not stop the run: report it)
-            return Converted(job, error=f"conversion error ({type(exc).__name__}: {exc})")
-        if not passages:
-            return Converted(job, error="no text found")
-        source.recipe, source.catalog_entry = RECIPE, fingerprint(catalogs.get(first))  # what `_stale` compares
-        return Converted(job, source, passages)
+        changed: list[str] = []
+        while job.paths:
+            first = job.paths[0].path
+            try:
+                source, passages = self.converter.convert(
+                    first, doc_id=job.doc_id, rel_path=str(first), catalog=catalogs.get(first), sha256=job.doc_id
+                )
+            except ContentChangedError:
+                changed.append(str(first))
+                job.drop_first()
+                continue
+            except DocumentReadError as exc:
+                return Converted(job, error=exc.reason, changed=changed)
+            except Exception as exc:  # noqa: BLE001  (a converter bug on one file must not stop the run: report it)
+                return Converted(job, error=f"conversion error ({type(exc).__name__}: {exc})", changed=changed)
+            if not passages:
+                return Converted(job, error="no text found", changed=changed)
+            source.recipe, source.catalog_entry = RECIPE, fingerprint(catalogs.get(first))  # what `_stale` compares
+            return Converted(job, source, passages, changed=changed)
+        return Converted(job, changed=changed)
 
     def _groups(self, results: "queue.Queue[Converted | None]") -> Iterator[list[Converted]]:
         """Group converted documents so each embedding call gets enough passages to batch well."""
@@ -281,9 +308,13 @@ class IngestRunner:
                 continue
             if item is None:
                 break
+            for path in item.changed:
+                self._fail(path, ContentChangedError(path).reason)
             if item.error:
                 for rec in item.job.records:
                     self._fail(rec.path, item.error)
+                continue
+            if item.source is None:  # every path of the job changed during the run
                 continue
             group.append(item)
             size += len(item.passages)
@@ -317,15 +348,35 @@ class IngestRunner:
             self.report.added += len(item.job.paths) - 1  # identical copies, indexed once
 
     # ---- pruning ----
-    def _prune(self, found: list[FoundFile], paths: list[Path]) -> int:
+    def _prune(self, found: list[FoundFile], paths: list[Path], skipped: list[Path]) -> int:
+        """Forget files known to be gone; a file that merely could not be seen is kept, with the reason."""
         roots = [Path(p).expanduser().resolve() for p in paths if Path(p).is_dir()]
         present = {str(f.path) for f in found}
-        gone = [
-            path
-            for path in self.store.file_records()
-            if path not in present and any(_under(Path(path), root) for root in roots) and not os.path.exists(path)
-        ]
+        gone = []
+        for path in self.store.file_records():
+            if path in present or not any(_under(Path(path), root) for root in roots):
+                continue
+            reason = _unseen(Path(path), skipped)
+            if reason == "gone":
+                gone.append(path)
+            elif reason:
+                self.report.kept.append({"path": _printable(path), "reason": reason})
         return self.store.forget_files(gone) if gone else 0
+
+
+def _unseen(path: Path, skipped: list[Path]) -> str | None:
+    """"gone" for a file that no longer exists, a reason for one whose existence could not be checked, None when it
+    exists (it is no longer found for another reason: an ignore pattern, a link that the policy skips)."""
+    folder = next((f for f in skipped if _under(path, f)), None)
+    if folder is not None:
+        return f"kept: under {_printable(str(folder))}, which could not be read in this run"
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return "gone"
+    except OSError as exc:  # permission denied on a parent, an I/O error on a flaky mount
+        return f"kept: cannot check that it still exists ({exc.strerror or exc})"
+    return None
 
 
 def _stale(old: FileRecord, doc: SourceDocument | None, entry: Any) -> bool:

@@ -4,10 +4,12 @@ import fnmatch
 import hashlib
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.errors import DocumentReadError, UsageError
+from ingest.links import OutsideLinks, folder_refusal
+from kb.errors import ContentChangedError, DocumentReadError, UsageError
 
 SUPPORTED = {".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt"}
 IGNORE_FILE = ".kbignore"
@@ -24,6 +26,7 @@ class FoundFile:
 
     path: Path
     root: Path
+    explicit: bool = False  # named on the command line (not found in a folder)
 
 
 def check_paths(paths: list[Path]) -> None:
@@ -38,25 +41,44 @@ def check_paths(paths: list[Path]) -> None:
             raise UsageError(f"{given}: permission denied")
 
 
-def scan(paths: list[Path], on_error: Callable[[str, str], None] | None = None) -> Iterator[FoundFile]:
+def scan(
+    paths: list[Path],
+    on_error: Callable[[str, str], None] | None = None,
+    outside_links: OutsideLinks = "skip",
+    skipped: list[Path] | None = None,
+) -> Iterator[FoundFile]:
     """Yield supported files under `paths` (files or folders), each once, in a stable order.
 
-    A folder that cannot be listed is passed to `on_error(path, reason)` and skipped.
+    A folder that cannot be listed (or, by `outside_links`, a symlinked folder leading outside) is passed to
+    `on_error(path, reason)`, appended to `skipped` and not walked: its files are unknown, not gone.
     """
+    skipped = skipped if skipped is not None else []
     check_paths(paths)
     seen: set[Path] = set()
     for given in paths:
         path = Path(given).expanduser()
         root = path.resolve() if path.is_dir() else path.resolve().parent
-        report = on_error or (lambda _path, _reason: None)
-        files = [path.resolve()] if path.is_file() else _walk(path.resolve(), report)
+        report = _recording(on_error or (lambda _path, _reason: None), skipped)
+        explicit = path.is_file()
+        files = [path.resolve()] if explicit else _walk(path.resolve(), report, outside_links)
         for file in files:
             if file not in seen:
                 seen.add(file)
-                yield FoundFile(file, root)
+                yield FoundFile(file, root, explicit)
 
 
-def _walk(root: Path, on_error: Callable[[str, str], None]) -> Iterator[Path]:
+def _recording(on_error: Callable[[str, str], None], skipped: list[Path]) -> Callable[[str, str], None]:
+    """`on_error` that also records the folder it was called for (an ignore file stands for its folder)."""
+
+    def report(path: str, reason: str) -> None:
+        folder = Path(path)
+        skipped.append(folder.parent if folder.name == IGNORE_FILE else folder)
+        on_error(path, reason)
+
+    return report
+
+
+def _walk(root: Path, on_error: Callable[[str, str], None], outside_links: OutsideLinks) -> Iterator[Path]:
     visited: set[tuple[int, int]] = set()
     ignores: dict[Path, list[str]] = {}
 
@@ -83,6 +105,11 @@ def _walk(root: Path, on_error: Callable[[str, str], None]) -> Iterator[Path]:
                 dirnames[:] = []
                 continue
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not _ignored(here / d, ignores, True))
+        for name in list(dirnames):
+            refusal = folder_refusal(here / name, root, outside_links)
+            if refusal:
+                on_error(str(here / name), refusal)
+                dirnames.remove(name)
         for name in sorted(filenames):
             file = here / name
             wanted = Path(name).suffix.lower() in SUPPORTED and not name.startswith(".") and not _paperwork(name)
@@ -125,9 +152,25 @@ def _matches(rel: str, pattern: str, is_dir: bool) -> bool:
 
 def file_digest(path: Path) -> str:
     """sha256 of a file's bytes, read in chunks (memory stays bounded)."""
+    with _reading(path), open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def read_verified(path: Path, sha256: str) -> bytes:
+    """The bytes of `path`, read once, if they still hash to `sha256`; else ContentChangedError. What is converted
+    is then exactly what the document id (the hash) names, even when the file is edited during the run."""
+    with _reading(path):
+        data = Path(path).read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise ContentChangedError(str(path))
+    return data
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn the OS errors of reading `path` into DocumentReadError with a reason."""
     try:
-        with open(path, "rb") as fh:
-            return hashlib.file_digest(fh, "sha256").hexdigest()
+        yield
     except FileNotFoundError:
         raise DocumentReadError(str(path), "file disappeared during the run") from None
     except PermissionError:

@@ -100,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="destination", required=True, metavar="DST",
                    help="same kinds of location; created with the source's model and chunking if missing")
     p.add_argument("--batch", type=int, default=1000, metavar="N", help="passages per batch (default 1000)")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help="wait for another writer of DST")
     _json(p)
     return parser
 
@@ -211,7 +212,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     with render.migrate_progress(enabled=not args.json) as progress:
         report = migrate_locations(args.source, args.destination, batch=args.batch, progress=progress,
-                                   token=Settings().milvus_token)
+                                   token=Settings().milvus_token, wait=args.wait)
     print(json.dumps(report.to_dict(), indent=2) if args.json else render.migration_report(report))
     return 0
 

@@ -32,7 +32,12 @@ class Settings(BaseSettings):
     index_type: Literal["auto", "flat", "ivf"] = "auto"
     llm_url: str | None = None
     llm_model: str = "default"
+    llm_timeout: float = Field(default=60.0, gt=0, description="Seconds for the whole exchange with the LLM server.")
+    llm_proxy: str = Field(default="auto", description="auto (environment proxy, never for a loopback server), "
+                                                       "none, or a proxy URL.")
+    llm_redirects: int = Field(default=0, ge=0, le=5, description="Redirects of the LLM server followed.")
     milvus_token: str | None = None
+    outside_links: Literal["skip", "follow"] = "skip"  # links out of an ingested folder (see ingest/links.py)
 
     @classmethod
     def settings_customise_sources(

@@ -52,6 +52,13 @@ class DocumentReadError(KbError):
         self.reason = reason
 
 
+class ContentChangedError(DocumentReadError):
+    """A file's bytes, read for conversion, are not those it was hashed with: it changed during the run."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, "file changed during the run; it will be indexed by the next run")
+
+
 class MigrationError(KbError):
     """A migration finished with the destination missing part of the source; rerunning resumes it."""
 

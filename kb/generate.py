@@ -3,20 +3,20 @@ numbered passages only; kb checks every sentence's citation numbers and falls ba
 
 import json
 import re
-import urllib.error
-import urllib.request
 from dataclasses import replace
 from typing import Any
 
 from ingest.sentences import sentence_spans
 from kb.answer import ANSWER_PASSAGES, Answer, Candidate, Citation, citation_for
 from kb.config import Settings
+from kb.llm_http import HttpFailure, post
 from kb.quotes import keyword_overlap, sentences, whole
 from kb.search import Hit
 
 UNSUPPORTED = "[unsupported]"
-TIMEOUT = 60.0  # seconds to wait for the server
-_MARKERS = re.compile(r"\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
+MAX_ANSWER_CHARS = 20_000  # asked for six short sentences; checking is ~0.5 ms a sentence
+# Citation markers: numbers of at most 4 digits (a longer one cites no passage and must not reach int()).
+_MARKERS = re.compile(r"\[(\d{1,4}(?:\s*[,;–-]\s*\d{1,4})*)\]")
 SYSTEM_PROMPT = (
     "You answer questions for social protection advisers using only the numbered passages you are given. "
     "Write at most six short sentences in the language of the question. End every sentence with the numbers "
@@ -25,15 +25,17 @@ SYSTEM_PROMPT = (
 )
 
 
-def generate_answer(settings: Settings, extractive: Answer, timeout: float = TIMEOUT) -> Answer:
-    """The server's answer checked against the passages, or `extractive` with a note saying why not."""
+def generate_answer(settings: Settings, extractive: Answer, timeout: float | None = None) -> Answer:
+    """The server's answer checked against the passages, or `extractive` with a note saying why not.
+
+    `timeout` (default `KB_LLM_TIMEOUT`) bounds the whole exchange with the server, not each read."""
     if not settings.llm_url:
         return replace(extractive, note="KB_LLM_URL is not set; this is the extractive answer")
     if extractive.abstained:
         return extractive  # nothing supports an answer: do not let a model write one
     passages = extractive.hits[:ANSWER_PASSAGES]
     try:
-        text = chat(settings.llm_url, settings.llm_model, prompt(extractive.question, passages), timeout)
+        text = chat(settings, prompt(extractive.question, passages), timeout or settings.llm_timeout)
     except GeneratorError as exc:
         return replace(extractive, note=f"the generator could not be used ({exc}); this is the extractive answer")
     checked, cited = check(text, len(passages))
@@ -58,24 +60,27 @@ def prompt(question: str, passages: list[Hit]) -> list[dict[str, str]]:
     ]
 
 
-def chat(url: str, model: str, messages: list[dict[str, str]], timeout: float) -> str:
-    """POST to `{url}/v1/chat/completions` and return the first choice's text."""
-    base = url.rstrip("/")
+def chat(settings: Settings, messages: list[dict[str, str]], timeout: float) -> str:
+    """POST to `{KB_LLM_URL}/v1/chat/completions` and return the first choice's text."""
+    base = (settings.llm_url or "").rstrip("/")
     endpoint = f"{base}/chat/completions" if base.endswith("/v1") else f"{base}/v1/chat/completions"
-    body = json.dumps({"model": model, "messages": messages, "temperature": 0, "stream": False}).encode()
-    request = urllib.request.Request(endpoint, data=body, headers={"Content-Type": "application/json"})
+    body = json.dumps({"model": settings.llm_model, "messages": messages, "temperature": 0, "stream": False}).encode()
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # a URL the user set
-            data: Any = json.loads(response.read().decode("utf-8"))
+        reply = post(endpoint, body, timeout=timeout, proxy=settings.llm_proxy, redirects=settings.llm_redirects)
+    except HttpFailure as exc:
+        raise GeneratorError(str(exc)) from exc
+    if reply.status != 200:
+        raise GeneratorError(f"{endpoint} answered HTTP {reply.status}")
+    try:
+        data: Any = json.loads(reply.body.decode("utf-8"))
         content = data["choices"][0]["message"]["content"]
-    except urllib.error.HTTPError as exc:
-        raise GeneratorError(f"{endpoint} answered HTTP {exc.code}") from exc
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise GeneratorError(f"cannot reach {endpoint}: {getattr(exc, 'reason', exc)}") from exc
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         raise GeneratorError(f"{endpoint} gave no chat completion") from exc
     if not isinstance(content, str) or not content.strip():
         raise GeneratorError(f"{endpoint} gave an empty answer")
+    if len(content) > MAX_ANSWER_CHARS:
+        raise GeneratorError(f"{endpoint} wrote {len(content):,} characters; kb checks answers of at most "
+                             f"{MAX_ANSWER_CHARS:,}")
     return content.strip()
 
 
@@ -97,11 +102,14 @@ def check(text: str, passages: int) -> tuple[str, set[int]]:
 
 
 def _numbers(sentence: str) -> list[int]:
+    """The passage numbers a sentence cites; a range wider than the passages given keeps only its ends, which
+    cannot all be valid (so `[1-300000000]` is unsupported, never a list of 300 million numbers)."""
     found: list[int] = []
     for group in _MARKERS.findall(sentence):
         for piece in re.split(r"\s*[,;]\s*", group):
             bounds = [int(x) for x in re.split(r"\s*[–-]\s*", piece) if x]
-            found += list(range(bounds[0], bounds[-1] + 1)) if len(bounds) == 2 else bounds
+            wide = len(bounds) == 2 and bounds[1] - bounds[0] >= ANSWER_PASSAGES
+            found += list(range(bounds[0], bounds[-1] + 1)) if len(bounds) == 2 and not wide else bounds
     return found
 
 

@@ -1,18 +1,20 @@
 """Move a knowledge base between stores (local ↔ Milvus, or local → local) without re-embedding.
 
-Passages are copied with their exact vectors in batches, in the source's insertion order, skipping
-ids the destination already holds, so an interrupted migration resumes where it stopped. Documents
-and file records follow the passages (a file record never points at passages not yet copied), and
-the end checks that every source passage, document and file is in the destination.
+Passages are read with their exact vectors in batches, in the source's insertion order, skipping ids the
+destination already holds, so an interrupted migration resumes where it stopped. Whole documents are committed
+together with their passages and file records, as ingestion does, so a destination killed mid-migration holds
+whole documents only (never passages that no document or file owns, which searches found while `kb stats` said
+"0 documents"). The end checks that every source passage, document and file is in the destination.
 """
 
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from haystack.document_stores.types import DuplicatePolicy
+from haystack import Document
 
 from kb.errors import IndexIncompatibleError, MigrationError, UsageError
 from kb.stores import open_location
@@ -59,27 +61,91 @@ def migrate(
     report = MigrationReport()
     ids = passage_ids(src)
     report.passages_total = len(ids)
+    documents = src.documents()
+    files = list(src.file_records().values())
+    copier = _Copier(dst, documents, files, batch)
     for chunk in _chunks(ids, batch):
-        present = {d.id for d in dst.passages_by_id(chunk)}
-        missing = [i for i in chunk if i not in present]
-        if missing:
-            dst.write_documents(src.passages_by_id(missing, embeddings=True), policy=DuplicatePolicy.SKIP)
+        present = dst.passages_by_id(chunk)
+        held = {d.id for d in present}
+        missing = [i for i in chunk if i not in held]
+        copier.add(present, src.passages_by_id(missing, embeddings=True) if missing else [])
         report.passages_copied += len(missing)
         report.passages_skipped += len(chunk) - len(missing)
         if progress:
             progress(MigrationProgress(report.passages_copied + report.passages_skipped, len(ids),
                                        report.passages_copied, report.passages_skipped))
-    documents = src.documents()
-    files = list(src.file_records().values())
-    for part in _chunks(documents, batch):
-        dst.commit(documents=part)
-    for part in _chunks(files, batch):
-        dst.commit(files=part)
+    copier.finish()
     dst.flush()
     report.documents, report.files = len(documents), len(files)
     _verify(src, dst, ids, documents, files)
     report.seconds = round(time.monotonic() - started, 3)
     return report
+
+
+@dataclass
+class _Pending:
+    passages: list[Document] = field(default_factory=list)
+    documents: list[Any] = field(default_factory=list)
+    files: list[Any] = field(default_factory=list)
+
+
+class _Copier:
+    """Holds the passages of documents not yet read whole; commits whole documents, about `batch` passages at a
+    time, each with its file records (a document already whole in the destination is not written again)."""
+
+    def __init__(self, dst: Any, documents: list[Any], files: list[Any], batch: int) -> None:
+        self.dst, self.batch = dst, batch
+        self.documents = {d.doc_id: d for d in documents}
+        self.files: dict[str | None, list[Any]] = defaultdict(list)
+        for rec in files:
+            self.files[rec.doc_id if rec.doc_id in self.documents else None].append(rec)
+        self.seen: dict[str, int] = defaultdict(int)
+        self.waiting: dict[str, list[Document]] = defaultdict(list)
+        self.done: set[str] = set()
+        self.there = {d.doc_id: d for d in dst.documents()}
+        self.there_files = dst.file_records()
+        self.pending = _Pending()
+
+    def add(self, present: list[Document], copied: list[Document]) -> None:
+        """Passages read: `present` already in the destination, `copied` to write."""
+        for passage, new in [*((p, False) for p in present), *((p, True) for p in copied)]:
+            doc_id = (passage.meta or {}).get("doc_id")
+            if doc_id not in self.documents:  # a passage of no document (written without kb's ingestion)
+                if new:
+                    self.pending.passages.append(passage)
+                continue
+            if new:
+                self.waiting[doc_id].append(passage)
+            self.seen[doc_id] += 1
+            if self.seen[doc_id] == self.documents[doc_id].passages:
+                self._whole(doc_id)
+        if len(self.pending.passages) >= self.batch:
+            self._commit()
+
+    def _whole(self, doc_id: str) -> None:
+        self.done.add(doc_id)
+        passages, files = self.waiting.pop(doc_id, []), self.files.pop(doc_id, [])
+        doc = self.documents[doc_id]
+        if passages or self.there.get(doc_id) != doc or any(self.there_files.get(f.path) != f for f in files):
+            self.pending.passages += passages
+            self.pending.documents.append(doc)
+            self.pending.files += files
+
+    def finish(self) -> None:
+        """Commit the rest: documents without passages, any left incomplete (the source changed meanwhile), then
+        file records of no document (files that failed)."""
+        for doc_id in [d for d in self.documents if d not in self.done]:
+            self._whole(doc_id)
+        self._commit()
+        loose = [f for f in self.files.pop(None, []) if self.there_files.get(f.path) != f]
+        for part in _chunks(loose, self.batch):
+            self.dst.commit(files=part)
+
+    def _commit(self) -> None:
+        if self.pending.passages or self.pending.documents or self.pending.files:
+            self.dst.commit(passages=self.pending.passages, documents=self.pending.documents,
+                            files=self.pending.files)
+        self.pending = _Pending()
 
 
 def check_compatible(src: Any, dst: Any) -> None:
@@ -124,8 +190,10 @@ def migrate_locations(
     batch: int = 1000,
     progress: Callable[[MigrationProgress], None] | None = None,
     token: str | None = None,
+    wait: float = 0.0,
 ) -> MigrationReport:
-    """Open SOURCE (which must exist) and DESTINATION (created like the source if missing) and migrate."""
+    """Open SOURCE (which must exist) and DESTINATION (created like the source if missing) and migrate, waiting up
+    to `wait` seconds for another writer of the destination."""
     if _same(source, destination):
         raise UsageError(f"the source and the destination are the same store ({source})")
     src = open_location(source, create=False, token=token)
@@ -134,6 +202,10 @@ def migrate_locations(
         dst = open_location(destination, create=True, embedding_model=m.embedding_model, dimension=m.dimension,
                             chunking=m.chunking, token=token)
         try:
+            dst.lock_wait = wait
+            begin_writing = getattr(dst, "begin_writing", None)
+            if begin_writing is not None:  # a store with a writer lock: wait or refuse before copying anything
+                begin_writing()
             return migrate(src, dst, batch=batch, progress=progress)
         finally:
             dst.close()

@@ -209,6 +209,7 @@ class IngestReport:
     unchanged: int = 0
     removed: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
+    kept: list[dict[str, str]] = field(default_factory=list)  # --prune: records kept because a file could not be seen
     passages_added: int = 0
     passages_total: int = 0
     documents_total: int = 0

@@ -151,6 +151,8 @@ def ingest_report(report: IngestReport) -> str:
                      "recipe or their changed catalogue entry")
     for fail in report.failed:
         lines.append(f"  failed: {fail['path']}: {fail['reason']}")
+    for kept in report.kept:
+        lines.append(f"  not pruned: {kept['path']}: {kept['reason']}")
     if report.interrupted:
         lines.append("interrupted: everything committed so far is kept; run the same command again to resume")
     return "\n".join(lines)

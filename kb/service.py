@@ -54,6 +54,7 @@ MAX_QUERY_CHARS = 2000
 SECTION_SOURCES = 3  # hits whose documents are read for the section a question asks for ...
 SECTION_DOCUMENTS = 2  # ... at most this many documents ...
 SECTION_PASSAGES = 6  # ... and this many passages of each
+MAX_TOP_K = 1000  # passages one search returns at most
 
 
 class KnowledgeBase:
@@ -155,6 +156,7 @@ class KnowledgeBase:
             ),
             catalogs=load_catalogs,
             progress=progress,
+            outside_links=self.settings.outside_links,
         )
         return runner.run([Path(p) for p in paths], prune=prune)
 
@@ -177,8 +179,10 @@ class KnowledgeBase:
         """The `top_k` hits after merging duplicates (exact: reads deeper until enough distinct hits remain)."""
         if mode not in MODES:
             raise UsageError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
-        if top_k < 1:
-            raise UsageError("--k must be at least 1")
+        if not 1 <= top_k <= MAX_TOP_K:  # FAISS takes k as a C integer: a huge one overflowed with a traceback
+            raise UsageError(f"--k must be between 1 and {MAX_TOP_K:,}")
+        if per_doc is not None and per_doc < 1:
+            raise UsageError("--per-doc must be at least 1 (leave it out for no limit)")
         haystack_filters = (filters or SearchFilters()).resolved().to_haystack()
         store = self.store()
         if mode != "keyword":

@@ -1,5 +1,6 @@
 """The passages a user collects while researching, and their export as a Markdown brief."""
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -79,11 +80,12 @@ class Collection:
         if not self.items:
             raise UsageError("the collection is empty; mark passages with m before exporting")
         target = self.target(path)
-        if target.exists() and not overwrite:
-            raise UsageError(f"{target} already exists; choose another name or confirm replacing it")
+        if occupied(target) and not overwrite:
+            what = f"is a symbolic link (to {os.readlink(target)})" if target.is_symlink() else "already exists"
+            raise UsageError(f"{target} {what}; choose another name or confirm replacing it")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(self.to_markdown(), encoding="utf-8")
+            _replace(target, self.to_markdown().encode("utf-8"))
         except OSError as exc:
             raise UsageError(f"cannot write {target}: {exc.strerror or exc}; choose another path") from exc
         return target
@@ -95,6 +97,26 @@ def by_document(items: list[Evidence]) -> dict[str, list[Evidence]]:
     for item in items:
         groups.setdefault(item.doc_id or item.path, []).append(item)
     return groups
+
+
+def occupied(target: Path) -> bool:
+    """Whether something is at `target`: a file, or a symbolic link even when it points nowhere (a dangling
+    link is not `exists()`, and writing to it would create the file it points to, elsewhere)."""
+    return os.path.lexists(target)
+
+
+def _replace(target: Path, data: bytes) -> None:
+    """Write `data` to a new file beside `target` and rename it over `target`: a symbolic link there is replaced
+    itself, never written through."""
+    tmp = target.with_name(f".{target.name}.kb-{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def quote_block(text: str) -> list[str]:

@@ -69,16 +69,17 @@ def test_an_interrupted_migration_resumes(tmp_path):
     _fill(src, n_docs=3, per_doc=30)
     dst = open_location(f"milvus:{tmp_path / 'kb.db'}", create=True, embedding_model=MODEL, dimension=DIM)
 
-    def stop_after_first_batch(progress):
-        raise KeyboardInterrupt
+    def stop_after_two_batches(progress):
+        if progress.done == 50:
+            raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        migrate(src, dst, batch=25, progress=stop_after_first_batch)
-    assert dst.count_documents() == 25 and dst.documents() == []
+        migrate(src, dst, batch=25, progress=stop_after_two_batches)
+    assert dst.count_documents() == 30 and [d.doc_id for d in dst.documents()] == ["doc0"]  # whole documents only
 
     seen = []
     report = migrate(src, dst, batch=25, progress=seen.append)
-    assert (report.passages_copied, report.passages_skipped, report.passages_total) == (65, 25, 90)
+    assert (report.passages_copied, report.passages_skipped, report.passages_total) == (60, 30, 90)
     assert [p.done for p in seen] == [25, 50, 75, 90]
     assert dst.count_documents() == 90 and len(dst.documents()) == 3 and len(dst.file_records()) == 4
     assert [d.id for d in dst.filter_documents()] == [d.id for d in src.filter_documents()]

@@ -3,9 +3,10 @@
 Run as `python -m tests.reliability.driver` from the repository. It reads one JSON command per line on stdin
 and answers one JSON line on stdout:
 
-- `{"op": "ingest", "args": [...], "out": FILE, "delay": S, "group": N, "flush": S, "uid": U, "gid": G}` forks
-  a child that runs the real `kb` CLI (`kb.cli.main(args)`) with the fast fake converter and embedder (as user
-  U if given), its stdout/stderr and exit status written to FILE as JSON; answers `{"pid": PID}`.
+- `{"op": "ingest", "args": [...], "out": FILE, "delay": S, "group": N, "flush": S, "uid": U, "gid": G,
+  "write_delay": S}` forks a child that runs the real `kb` CLI (`kb.cli.main(args)`) with the fast fake converter
+  and embedder (as user U if given; every store write `write_delay` seconds slower, so a short migration can be
+  killed midway), its stdout/stderr and exit status written to FILE as JSON; answers `{"pid": PID}`.
 - `{"op": "read", "index": DIR, "seconds": S, "out": FILE}` forks a reader that checks the index's invariants
   in a loop while others write; answers `{"pid": PID}`.
 - `{"op": "wait", "pid": PID}` waits for a child; answers `{"status": wait status, "signal": N or null}`.
@@ -30,7 +31,7 @@ offline.enforce()
 
 import numpy as np
 
-import index.store  # noqa: F401  (imported before forking)
+import index.store  # imported before forking
 import ingest.convert
 import ingest.run
 import kb.cli
@@ -48,6 +49,8 @@ def _ingest(cmd: dict[str, Any]) -> int:
     ingest.run.EMBED_GROUP = int(cmd.get("group", ingest.run.EMBED_GROUP))
     ingest.run.FLUSH_SECONDS = float(cmd.get("flush", ingest.run.FLUSH_SECONDS))
     delay = float(cmd.get("delay", 0.0))
+    if cmd.get("write_delay"):
+        _slow_writes(float(cmd["write_delay"]))
     ingest.convert.Converter = lambda *_a, **_k: fakes.FakeConverter()  # type: ignore[assignment,misc]
     kb.embedding.document_embedder = (  # type: ignore[assignment]
         lambda info, *_a, **_k: fakes.FakeEmbedder(delay, info.dimension)
@@ -63,6 +66,17 @@ def _ingest(cmd: dict[str, Any]) -> int:
         json.dumps({"code": code, "stdout": out.getvalue(), "stderr": err.getvalue()})
     )
     return code
+
+
+def _slow_writes(seconds: float) -> None:
+    for name in ("commit", "write_documents"):
+        method = getattr(index.store.LocalStore, name)
+
+        def slow(*args: Any, _method: Any = method, **kwargs: Any) -> Any:
+            time.sleep(seconds)
+            return _method(*args, **kwargs)
+
+        setattr(index.store.LocalStore, name, slow)
 
 
 def _read(cmd: dict[str, Any]) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from haystack import Document, component
 
+from ingest.scan import read_verified
 from ingest.splitter import passage_id_for
 from kb.errors import DocumentReadError
 from kb.models import SourceDocument
@@ -58,10 +59,11 @@ class FakeConverter:
     """UTF-8 text → one passage per blank-line-separated paragraph (no model, no language detection)."""
 
     def convert(
-        self, path: Path, *, doc_id: str, rel_path: str, catalog: Any = None
+        self, path: Path, *, doc_id: str, rel_path: str, catalog: Any = None, sha256: str | None = None
     ) -> tuple[SourceDocument, list[Document]]:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            data = read_verified(path, sha256) if sha256 else Path(path).read_bytes()
+            text = data.decode("utf-8")
         except FileNotFoundError:
             raise DocumentReadError(str(path), "file not found") from None
         except UnicodeDecodeError:

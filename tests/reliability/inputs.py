@@ -165,3 +165,55 @@ def write_big_text(path: Path, megabytes: int) -> None:
             fh.write(block)
             written += len(block)
         fh.truncate(megabytes * 1024 * 1024)
+
+
+def docx_bomb(path: Path, inflated_mb: int = 200) -> None:
+    """A DOCX whose word/document.xml inflates to `inflated_mb` MB from well under 1 MB (written in a stream)."""
+    import zipfile
+
+    import docx
+
+    buffer = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("A real first paragraph about social pensions.")
+    document.save(buffer)
+    paragraph = b"<w:p><w:r><w:t>" + b"a" * 1000 + b"</w:t></w:r></w:p>"
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(
+        path, "w", zipfile.ZIP_DEFLATED, compresslevel=9
+    ) as bomb:
+        for item in source.infolist():
+            if item.filename != "word/document.xml":
+                bomb.writestr(item, source.read(item))
+                continue
+            head, tail = source.read(item).split(b"<w:body>")
+            with bomb.open("word/document.xml", "w", force_zip64=True) as part:
+                part.write(head + b"<w:body>")
+                for _ in range(inflated_mb * 1024 * 1024 // len(paragraph)):
+                    part.write(paragraph)
+                part.write(tail)
+
+
+def docx_with_entity(path: Path) -> None:
+    """A DOCX whose document.xml declares an external entity and uses it mid-paragraph."""
+    import zipfile
+
+    import docx
+
+    buffer = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("Before the entity ENTITYHERE and text after the entity about pensions.")
+    document.save(buffer)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(path, "w") as out:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/document.xml":
+                declaration = b'<!DOCTYPE w:document [<!ENTITY ext SYSTEM "file:///etc/hostname">]>'
+                data = data.replace(b"?>", b"?>" + declaration, 1).replace(b"ENTITYHERE", b"&ext;")
+            out.writestr(item, data)
+
+
+def billion_laughs(depth: int = 9) -> str:
+    """A YAML flow sequence of a few hundred bytes whose aliases, nested `depth` deep, expand to 10**depth
+    strings (as a catalogue title or a front matter value)."""
+    items = ['&a0 "lol"'] + [f"&a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, depth + 1)]
+    return "[" + ", ".join(items) + "]"

@@ -70,3 +70,27 @@ def test_a_second_ingest_is_refused_clearly_or_waits_and_nothing_is_corrupted(tm
     assert server.ingest(_args(folder, reference), tmp_path / "ref.json")["code"] == 0
     assert content(index) == content(reference)
     assert_whole(index, vectors_exact=True)
+
+
+def test_a_migration_into_a_locked_index_is_refused_or_waits_as_its_message_says(tmp_path, server):
+    """`kb migrate` refused by the lock suggested `--wait`, which migrate did not take."""
+    from index.manifest import read_manifest
+    from index.store import LocalStore
+
+    source, destination = tmp_path / "source", tmp_path / "destination"
+    assert server.ingest(_args(make_folder(tmp_path / "docs", documents=8), source), tmp_path / "src.json")["code"] == 0
+    migrate = ["migrate", "--from", str(source), "--to", str(destination), "--json"]
+    built = read_manifest(source)
+    holder = LocalStore(destination, embedding_model=built.embedding_model, dimension=built.dimension,
+                        chunking=built.chunking)
+    holder.begin_writing()  # another writer holds the destination
+    try:
+        refused = server.ingest(migrate, tmp_path / "refused.json")
+        lines = refused["stderr"].strip().splitlines()
+        assert refused["code"] == 1 and len(lines) == 1 and "--wait" in lines[0], refused["stderr"]
+        waiting = server.start_ingest([*migrate, "--wait", "60"], tmp_path / "waited.json")
+        time.sleep(1.0)
+    finally:
+        holder.close()
+    assert server.wait(waiting)["code"] == 0, json.loads((tmp_path / "waited.json").read_text())["stderr"]
+    assert content(destination) == content(source)

@@ -12,6 +12,8 @@ import signal
 import time
 from pathlib import Path
 
+import numpy as np
+
 from tests.reliability.conftest import assert_whole, content, make_folder, paragraph
 
 KILLS = 24
@@ -69,3 +71,38 @@ def _more_work(folder: Path, round_: int) -> None:
         )
     changed = next(folder.rglob(f"doc{(round_ * 7) % 60:03d}.txt"))  # every fifth document is in nested/
     changed.write_text(changed.read_text() + "\n\n" + paragraph(5000 + round_, 0), encoding="utf-8")
+
+
+def test_a_migration_killed_at_random_moments_leaves_whole_documents_then_converges(tmp_path, server):
+    """After a SIGKILL during a local→local migrate the destination said "0 documents, 102 passages" yet returned
+    hits: passages were copied first, documents last. Each kill must leave whole documents only."""
+    from index.store import LocalStore
+    from tests.reliability.driver import check_snapshot
+
+    source, destination = tmp_path / "source", tmp_path / "destination"
+    folder = make_folder(tmp_path / "docs", documents=60, paragraphs=8)
+    assert server.ingest(_args(folder, source), tmp_path / "src.json", **FAST)["code"] == 0
+    migrate = ["migrate", "--from", str(source), "--to", str(destination), "--batch", "3", "--json"]
+    out = tmp_path / "out.json"
+    rng = random.Random(7)
+    kills, seen = 0, set()
+    while kills < 8:
+        pid = server.start_ingest(migrate, out, write_delay=0.02)  # ~60 commits: ~1.5 s in all
+        time.sleep(rng.uniform(0.05, 0.8))
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        if server.wait(pid)["signal"] != signal.SIGKILL:
+            break  # it finished: nothing left to interrupt
+        kills += 1
+        if (destination / "manifest.json").exists():
+            with LocalStore(destination, create=False) as store:
+                assert check_snapshot(store, np.random.default_rng(0), set()) == []
+                seen.add(store.count_documents())
+            assert_whole(destination)
+    assert server.ingest(migrate, out)["code"] == 0
+    assert content(destination) == content(source)
+    assert_whole(destination, vectors_exact=True)
+    print(f"\n{kills} SIGKILLs during migrate; passages in the destination after each: {sorted(seen)}")
+    assert kills >= 3 and len(seen) >= 3, "the kills should land at several points of the migration"

@@ -1,12 +1,15 @@
 """Index files from elsewhere: a newer format or another model is refused clearly, damaged files are detected
-(FAISS by the checksum in the manifest and rebuilt from SQLite; SQLite by its own structure checks), and
-nothing is ever unpickled."""
+(FAISS by the checksum in the manifest and rebuilt from SQLite; SQLite by its own structure checks), vector files
+of another index or inconsistent with their manifest are rebuilt, and nothing is ever unpickled."""
 
 import ast
+import hashlib
 import json
+import logging
 import os
 import pickle
 import shutil
+import sqlite3
 from pathlib import Path
 
 import faiss
@@ -15,10 +18,11 @@ import pytest
 
 from index.manifest import read_manifest
 from index.store import LocalStore
+from index.vectors import MAGIC
 from kb import cli
 from kb.errors import IndexCorruptError, IndexIncompatibleError
 from kb.service import KnowledgeBase
-from tests.reliability.conftest import ROOT, assert_whole, content, make_folder
+from tests.reliability.conftest import ROOT, assert_whole, content, make_folder, paragraph
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +33,23 @@ def built(tmp_path_factory, server) -> Path:
     result = server.ingest(["ingest", str(folder), "--index", str(root / "index")], root / "out.json")
     assert result["code"] == 0, result["stderr"]
     return root / "index"
+
+
+@pytest.fixture(scope="module")
+def other(tmp_path_factory, server) -> Path:
+    """Another index of the same (fake) model, of other documents: its vids 1..N mean other passages."""
+    root = tmp_path_factory.mktemp("other")
+    _ingest_new(server, root / "index", root / "docs", first=500, documents=4)
+    return root / "index"
+
+
+def _ingest_new(server, index: Path, folder: Path, first: int, documents: int) -> None:
+    """Ingest `documents` files of text no other test document has (documents `first`, `first + 1`...)."""
+    folder.mkdir()
+    for doc in range(first, first + documents):
+        (folder / f"other{doc}.txt").write_text("\n\n".join(paragraph(doc, i) for i in range(5)), encoding="utf-8")
+    result = server.ingest(["ingest", str(folder), "--index", str(index)], folder.parent / "out.json")
+    assert result["code"] == 0, result["stderr"]
 
 
 @pytest.fixture
@@ -115,6 +136,105 @@ def test_a_damaged_vector_file_is_detected_and_rebuilt_from_sqlite(index, damage
         vectors.write_bytes(b"IxM2" + os.urandom(4000))
     counts = assert_whole(index, vectors_exact=True)  # opens, rebuilds from SQLite, every vector right
     assert counts["vectors"] == counts["passages"] > 0
+
+
+def _adopt(index: Path, other: Path, *, manifest: bool) -> None:
+    """Put `other`'s vector file into `index`, with `other`'s manifest or with this manifest pointed at it."""
+    theirs = read_manifest(other)
+    for old in index.glob("vectors-*.faiss"):
+        old.unlink()
+    shutil.copy(other / theirs.vectors_file, index / theirs.vectors_file)
+    if manifest:
+        shutil.copy(other / "manifest.json", index / "manifest.json")
+    else:
+        _edit_manifest(index, vectors_file=theirs.vectors_file, vectors_sha256=theirs.vectors_sha256,
+                       vectors_count=theirs.vectors_count)
+
+
+def _headerless(index: Path, *, keep_identity: bool = False) -> None:
+    """Rewrite the vector file as kb wrote it before indexes had an identity: FAISS bytes only."""
+    manifest = read_manifest(index)
+    data = (index / manifest.vectors_file).read_bytes()
+    body = data[len(MAGIC):].partition(b"\n")[2]
+    (index / manifest.vectors_file).write_bytes(body)
+    _edit_manifest(index, vectors_sha256=hashlib.sha256(body).hexdigest(),
+                   index_id=manifest.index_id if keep_identity else None)
+
+
+def _rebuilt(caplog, index: Path) -> list[str]:
+    """Open `index` (checking it is whole, every vector its own); the reasons given for rebuilding its vectors."""
+    with caplog.at_level(logging.WARNING, logger="index.vector_sync"):
+        counts = assert_whole(index, vectors_exact=True)
+    assert counts["vectors"] == counts["passages"] > 0
+    return [r.getMessage() for r in caplog.records if "rebuilding it from the database" in r.getMessage()]
+
+
+@pytest.mark.parametrize(
+    ("foreign", "says"),
+    [
+        ("manifest and vectors", "manifest.json belongs to another index"),
+        ("vectors only", "it belongs to another index"),
+        ("wrong count", "it holds 72 vectors, manifest.json says 44"),
+        ("no identity", "it names no index"),
+        ("copy that grew", "ids this database never issued"),
+    ],
+)
+def test_vector_files_of_another_index_or_inconsistent_are_rebuilt(index, other, tmp_path, server, caplog, foreign,
+                                                                   says):
+    """A manifest and vector file copied from another index of the same model passed every check (FAISS was matched
+    to SQLite by id set, and both number from 1): dense search returned the other index's passages."""
+    if foreign == "manifest and vectors":
+        _adopt(index, other, manifest=True)
+    elif foreign == "vectors only":
+        _adopt(index, other, manifest=False)
+    elif foreign == "wrong count":
+        _edit_manifest(index, vectors_count=44)
+    elif foreign == "no identity":  # a file of an index made before identities, under this index's manifest
+        _headerless(index, keep_identity=True)
+    else:  # a copy of this index (same identity) and this index grew apart: their new vids mean other passages
+        grown = Path(shutil.copytree(index, tmp_path / "grown"))
+        _ingest_new(server, grown, tmp_path / "theirs", first=700, documents=3)
+        _ingest_new(server, index, tmp_path / "ours", first=800, documents=1)
+        _adopt(index, grown, manifest=True)
+    reasons = _rebuilt(caplog, index)
+    assert len(reasons) == 1 and says in reasons[0], reasons
+    _write_once(index)  # a writer saves the rebuilt vectors, bound to this index
+    caplog.clear()
+    assert _rebuilt(caplog, index) == []
+
+
+def _write_once(index: Path) -> None:
+    with LocalStore(index, create=False) as store:
+        store.begin_writing()  # the writer's close flushes
+
+def test_an_older_vector_file_of_the_same_index_is_used_and_caught_up(index, tmp_path, server, caplog):
+    """Vids are never reused, so this index's own earlier vector file (a backup, a crash before a flush) is kept and
+    reconciled with SQLite by id set, not rebuilt."""
+    older = {p.name: p.read_bytes() for p in index.iterdir() if p.name == "manifest.json" or p.suffix == ".faiss"}
+    folder = make_folder(tmp_path / "more", documents=3)
+    for doc in folder.glob("*.txt"):
+        doc.write_text(doc.read_text() + "\n\nOne more paragraph about the pension scheme.")
+    result = server.ingest(["ingest", str(folder), "--index", str(index)], tmp_path / "out.json")
+    assert result["code"] == 0, result["stderr"]
+    for name, data in older.items():
+        (index / name).write_bytes(data)
+    assert _rebuilt(caplog, index) == []
+
+
+def test_an_index_made_before_identities_is_read_then_upgraded(index, caplog):
+    _headerless(index)
+    con = sqlite3.connect(index / "kb.sqlite3")
+    con.execute("DELETE FROM kv WHERE key = 'index_id'")
+    con.commit()
+    con.close()
+    assert _rebuilt(caplog, index) == []  # trusted by its checksum, as before
+    _write_once(index)  # the index gets its identity
+    manifest = read_manifest(index)
+    con = sqlite3.connect(index / "kb.sqlite3")
+    stored = con.execute("SELECT value FROM kv WHERE key = 'index_id'").fetchone()[0]
+    con.close()
+    assert manifest.index_id == stored and (index / manifest.vectors_file).read_bytes().startswith(MAGIC)
+    assert _rebuilt(caplog, index) == []
 
 
 @pytest.mark.parametrize("where", [0.25, 0.5, 0.75, 0.9])

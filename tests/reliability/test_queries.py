@@ -168,3 +168,30 @@ def _tables_intact(index) -> None:
         assert con.execute("PRAGMA quick_check").fetchone()[0] == "ok"
     finally:
         con.close()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("--k", "99999999999999999999", "--k must be between 1 and 1,000"),
+        ("--k", "1001", "--k must be between 1 and 1,000"),
+        ("--k", "0", "--k must be between 1 and 1,000"),
+        ("--k", "-3", "--k must be between 1 and 1,000"),
+        ("--per-doc", "0", "--per-doc must be at least 1"),
+        ("--per-doc", "-1", "--per-doc must be at least 1"),
+    ],
+    ids=["k-overflow", "k-too-many", "k-zero", "k-negative", "per-doc-zero", "per-doc-negative"],
+)
+def test_result_counts_out_of_range_are_a_usage_error(index, capsys, option, value, says):
+    """`--k 99999999999999999999` was an OverflowError traceback; `--per-doc 0` exited 0 with no results."""
+    for mode in ("keyword", "hybrid"):
+        code, line = _cli(capsys, "search", "pension", "--mode", mode, option, value, "--index", str(index))
+        assert code == 2 and says in line
+    keyword = {"top_k": int(value)} if option == "--k" else {"per_doc": int(value)}
+    with KnowledgeBase(index=index) as kb, pytest.raises(UsageError, match=says):
+        kb.search("pension", mode="keyword", **keyword)
+
+
+def test_the_largest_result_count_works(index):
+    with KnowledgeBase(index=index) as kb:
+        assert len(kb.search("pension", mode="keyword", top_k=1000, per_doc=1)) == 6  # one per document

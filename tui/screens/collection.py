@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from kb.errors import KbError
-from tui.collection import DEFAULT_NAME
+from tui.collection import DEFAULT_NAME, occupied
 from tui.messages import ServiceFailed
 from tui.screens.base import Command, KbScreen
 from tui.widgets.evidence_list import EvidenceList
@@ -100,8 +100,9 @@ class CollectionScreen(KbScreen):
         if not path:
             return
         target = self.kb_app.collection.target(path)
-        if target.exists():
-            question = f"{target} already exists. Replace it with this brief?"
+        if occupied(target):
+            what = "is a symbolic link" if target.is_symlink() else "already exists"
+            question = f"{target} {what}. Replace it with this brief?"
             self.app.push_screen(
                 ConfirmDialog("Replace the file?", question, yes="Replace"),
                 lambda yes: self._write(path, overwrite=True) if yes else None,
