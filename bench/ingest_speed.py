@@ -9,8 +9,9 @@ FAISS save), then the same ingest again (`rerun`, which embeds nothing); `torch`
 ingest embedded (passage with its title and heading, as `meta_fields_to_embed` joins them); `onnx-int8` is kb's
 default embedder (kb/fastembed.py) alone on the same texts, in one call; `onnx-int8-groups` is the same in the
 groups the ingest embedded them in (padding is cut per group, not over the whole collection). The phases of the
-ingest are timed by wrapping the runner's converter, embedder and store (and Haystack's tracer for the
-conversion pipeline's components), without touching kb's code. Results: bench/results/ingest_speed.json.
+ingest are timed without touching kb's code: the runner's own phases through its public `timing` hook, the
+converter, embedder and store it is given by wrapping them, the conversion pipeline's components by Haystack's
+tracer. Results: bench/results/ingest_speed.json.
 """
 
 import argparse
@@ -100,7 +101,9 @@ def timed_runner(phases: Phases, captured: dict[str, Any]) -> type:
             store._apply = phases.wrap("faiss add (memory)", store._apply)
             store.flush = phases.wrap("faiss save (flush)", store.flush)
             store.begin_writing = phases.wrap("lock + integrity check", store.begin_writing)
-            super().__init__(store, self._converter(make_converter), self._embedder(make_embedder), **kwargs)
+            super().__init__(
+                store, self._converter(make_converter), self._embedder(make_embedder), timing=phases.timed, **kwargs
+            )
 
         @staticmethod
         def _converter(make: Any) -> Any:
@@ -134,19 +137,6 @@ def timed_runner(phases: Phases, captured: dict[str, Any]) -> type:
                 return embedder
 
             return build
-
-        def _plan(self, found: Any) -> Any:
-            with phases.timed("plan (hash files)"):
-                return super()._plan(found)
-
-        def _groups(self, results: Any) -> Iterator[Any]:
-            groups = super()._groups(results)
-            while True:
-                with phases.timed("waiting for conversion"):
-                    group = next(groups, None)
-                if group is None:
-                    return
-                yield group
 
     return TimedRunner
 
