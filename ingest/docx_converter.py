@@ -11,10 +11,10 @@ from docx.document import Document as DocxDocument
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from haystack import Document, component
-from haystack.components.converters.utils import get_bytestream_from_source, normalize_metadata
 from haystack.dataclasses import ByteStream
 
 from ingest.archive import check_docx_archive
+from ingest.sources import read_sources
 from kb.errors import DocumentReadError
 
 _HEADING_STYLE = re.compile(r"^(?:heading|titre|t[íi]tulo)\s*(\d)$", re.IGNORECASE)
@@ -38,17 +38,14 @@ class DocxToDocument:
     ) -> dict[str, list[Document]]:
         """Convert each DOCX; raises DocumentReadError for a file that cannot be read."""
         documents = []
-        for source, extra in zip(sources, normalize_metadata(meta, sources_count=len(sources)), strict=True):
-            stream = get_bytestream_from_source(source)
-            name = str(stream.meta.get("file_path", source))
-            document = _open(stream.data, name)
+        for data, name, source_meta in read_sources(sources, meta):
+            document = _open(data, name)
             text = "\n\n".join(block for block in _blocks(document) if block.strip())
             if not text.strip():
                 raise DocumentReadError(name, "no text in DOCX")
             properties = _properties(document)
             doc_meta = {
-                **stream.meta,
-                **extra,
+                **source_meta,
                 "source_format": "docx",
                 "heading_markup": True,
                 "properties": properties,

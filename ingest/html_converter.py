@@ -15,11 +15,11 @@ from typing import Any
 
 import html2text
 from haystack import Document, component
-from haystack.components.converters.utils import get_bytestream_from_source, normalize_metadata
 from haystack.dataclasses import ByteStream
 from lxml import etree
 from lxml import html as lxml_html
 
+from ingest.sources import read_sources
 from kb.errors import DocumentReadError
 
 logger = logging.getLogger(__name__)
@@ -51,10 +51,8 @@ class HtmlToMarkdown:
     ) -> dict[str, list[Document]]:
         """Convert each page; raises DocumentReadError for a page that cannot be parsed."""
         documents = []
-        for source, extra in zip(sources, normalize_metadata(meta, sources_count=len(sources)), strict=True):
-            stream = get_bytestream_from_source(source)
-            name = str(stream.meta.get("file_path", source))
-            documents.append(Document(content=html_to_markdown(stream.data, name), meta={**stream.meta, **extra}))
+        for data, name, source_meta in read_sources(sources, meta):
+            documents.append(Document(content=html_to_markdown(data, name), meta=source_meta))
         return {"documents": documents}
 
 

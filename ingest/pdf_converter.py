@@ -9,12 +9,12 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from haystack import Document, component
-from haystack.components.converters.utils import get_bytestream_from_source, normalize_metadata
 from haystack.dataclasses import ByteStream
 
 from ingest.doc_signals import clean_title
 from ingest.limits import MAX_TEXT_CHARS
 from ingest.pdf_headings import StyledLine, cover_title, mark_headings
+from ingest.sources import read_sources
 from kb.errors import DocumentReadError
 
 _PDF_DATE = re.compile(r"D:(\d{4})")
@@ -40,10 +40,8 @@ class PdfiumToDocument:
     ) -> dict[str, list[Document]]:
         """Convert each PDF; raises DocumentReadError for a file that cannot be read."""
         documents = []
-        for source, extra in zip(sources, normalize_metadata(meta, sources_count=len(sources)), strict=True):
-            stream = get_bytestream_from_source(source)
-            name = str(stream.meta.get("file_path", source))
-            documents.append(self._convert(stream.data, name, {**stream.meta, **extra}))
+        for data, name, source_meta in read_sources(sources, meta):
+            documents.append(self._convert(data, name, source_meta))
         return {"documents": documents}
 
     def _convert(self, data: bytes, name: str, meta: dict[str, Any]) -> Document:

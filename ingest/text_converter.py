@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from haystack import Document, component
-from haystack.components.converters.utils import get_bytestream_from_source, normalize_metadata
 from haystack.dataclasses import ByteStream
 
 from ingest.decoding import decode_text
+from ingest.sources import read_sources
 
 _UNDERLINE = re.compile(r"^\s*(=+|-+)\s*$")
 _MAX_HEADING_WORDS = 15
@@ -38,15 +38,14 @@ class DecodingTextFileToDocument:
     ) -> dict[str, list[Document]]:
         """Decode each file; raises DocumentReadError for empty, binary or undecodable files."""
         documents = []
-        for source, extra in zip(sources, normalize_metadata(meta, sources_count=len(sources)), strict=True):
-            stream = get_bytestream_from_source(source)
-            text = decode_text(stream.data, str(stream.meta.get("file_path", source)))
+        for data, name, source_meta in read_sources(sources, meta):
+            text = decode_text(data, name)
             extra_meta: dict[str, Any] = {"source_format": self.source_format}
             if self.source_format == "text":
                 text, found = underlined_headings(text)
                 if found:
                     extra_meta["heading_markup"] = True
-            documents.append(Document(content=text, meta={**stream.meta, **extra, **extra_meta}))
+            documents.append(Document(content=text, meta={**source_meta, **extra_meta}))
         return {"documents": documents}
 
 
