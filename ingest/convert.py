@@ -12,6 +12,7 @@ from haystack.utils.misc import CUSTOM_MIMETYPES
 
 from ingest.catalog import CatalogEntry
 from ingest.limits import MAX_FILE_BYTES, MAX_TEXT_FILE_BYTES, megabytes
+from ingest.ocr import PageReader
 from ingest.pipeline import build_pipeline
 from ingest.scan import read_verified
 from kb.errors import DocumentReadError
@@ -28,15 +29,19 @@ _SILENT_FAILURES = {
 class Converter:
     """Converts files to passages with one Haystack pipeline, built and warmed up once."""
 
-    def __init__(self, tokenizer_path: Path, max_tokens: int = 256, overlap_sentences: int = 1) -> None:
-        """Build the pipeline; `tokenizer_path` is the local sentence-transformers model directory."""
+    def __init__(
+        self, tokenizer_path: Path, max_tokens: int = 256, overlap_sentences: int = 1, ocr: PageReader | None = None
+    ) -> None:
+        """Build the pipeline; `tokenizer_path` is the local sentence-transformers model directory, `ocr` reads
+        scanned pages and images (without it they are reported as needing OCR)."""
         tokenizer_path = Path(tokenizer_path)
         if not (tokenizer_path / "tokenizer.json").exists() and not (tokenizer_path / "vocab.txt").exists():
             raise ValueError(
                 f"no tokenizer in {tokenizer_path}: pass the local sentence-transformers model directory"
             )
         self.max_tokens = max_tokens
-        self.pipeline = build_pipeline(tokenizer_path, max_tokens, overlap_sentences)
+        self.ocr = ocr
+        self.pipeline = build_pipeline(tokenizer_path, max_tokens, overlap_sentences, ocr)
         self.pipeline.warm_up()
 
     def convert(

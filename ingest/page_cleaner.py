@@ -17,7 +17,7 @@ _MAX_WRAP_WIDTH = 160
 _PARAGRAPH_END_WIDTH = 0.85
 _SHORT_LINE_WIDTH = 0.5
 _MIN_DUPLICATE_CHARS = 100
-_WRAPPED_FORMATS = ("pdf", "text")
+_WRAPPED_FORMATS = ("pdf", "image", "text")
 
 
 @component

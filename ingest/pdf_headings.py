@@ -38,16 +38,19 @@ class StyledLine:
     bold: bool = False
 
 
-def mark_headings(pages: list[list[StyledLine]], outline: Sequence[Sequence[Any]] = ()) -> list[str]:
+def mark_headings(
+    pages: list[list[StyledLine]], outline: Sequence[Sequence[Any]] = (), scale: float = HEADING_SCALE
+) -> list[str]:
     """The text of each page with its heading lines written as '#' lines.
 
     A line is a heading when a bookmark of its page names it (level: the bookmark's), or by its font: larger
     than the body text, or bold and numbered (level: the depth of its number, "3.1" is 2; else its size's rank,
     largest first). Consecutive heading lines of one size are one heading (a title set on two lines). Sizes
     seen only on the first page (a cover) rank with the largest: the cover title is a level-1 heading.
+    `scale` is how much larger than the body a heading is set (lower for sizes measured on scans by OCR).
     """
     body = body_size(pages) or 0.0
-    levels = _levels(pages, body) if body else {}
+    levels = _levels(pages, body, scale) if body else {}
     bookmarked = _bookmarked(pages, outline)
     out: list[str] = []
     for number, page in enumerate(pages, start=1):
@@ -57,8 +60,8 @@ def mark_headings(pages: list[list[StyledLine]], outline: Sequence[Sequence[Any]
         for index, line in enumerate(page):
             level = bookmarked.get((number, index))
             if level is None and body and line.text.strip() not in repeated:
-                level = _level(line, body, levels)
-            if level == 0 or (level is None and previous is not None and _wrapped(previous, line, body)):
+                level = _level(line, body, levels, scale)
+            if level == 0 or (level is None and previous is not None and _wrapped(previous, line, body, scale)):
                 lines[-1] = f"{lines[-1]} {line.text.strip()}"  # a title's second line: joined to its first
                 continue
             if level is None:
@@ -80,10 +83,10 @@ def _continues(previous: tuple[int, float], level: int, line: StyledLine) -> boo
     return same_size and (previous[0] == level or not _NUMBER_DEPTH.match(line.text.strip()))
 
 
-def _wrapped(previous: tuple[int, float], line: StyledLine, body: float) -> bool:
+def _wrapped(previous: tuple[int, float], line: StyledLine, body: float, scale: float) -> bool:
     """A heading's wrapped tail that starts in lower case ("… employment insurance and its" / "expansion")."""
     text = line.text.strip()
-    return (bool(text) and text[0].islower() and round(line.size) == previous[1] and line.size >= body * HEADING_SCALE
+    return (bool(text) and text[0].islower() and round(line.size) == previous[1] and line.size >= body * scale
             and len(text.split()) <= MAX_UNNUMBERED_WORDS)
 
 
@@ -97,7 +100,7 @@ def body_size(pages: list[list[StyledLine]]) -> float | None:
     return weights.most_common(1)[0][0] if weights else None
 
 
-def _candidate(line: StyledLine, body: float) -> bool:
+def _candidate(line: StyledLine, body: float, scale: float = HEADING_SCALE) -> bool:
     """Whether a line could be a heading by its own look: short, with letters, not ending mid-sentence, not a
     contents entry or a caption."""
     text = line.text.strip()
@@ -113,23 +116,23 @@ def _candidate(line: StyledLine, body: float) -> bool:
         len(words) > MAX_UNNUMBERED_WORDS or text.count(",") > 1 or text.endswith(".") or _SENTENCE_INSIDE.search(text)
     ):
         return False
-    larger = line.size >= body * HEADING_SCALE
+    larger = line.size >= body * scale
     numbered_bold = line.bold and line.size >= body * 0.95 and bool(_NUMBERED.match(text)) and len(words) <= 14
     return larger or numbered_bold
 
 
-def _levels(pages: list[list[StyledLine]], body: float) -> dict[float, int]:
+def _levels(pages: list[list[StyledLine]], body: float, scale: float) -> dict[float, int]:
     """Heading level per (rounded) font size: larger sizes first; bold numbered body-size lines last."""
     sizes: set[float] = set()
     bold_only = False
     for page in pages:
         for line in page:
-            if _candidate(line, body):
-                if line.size >= body * HEADING_SCALE:
+            if _candidate(line, body, scale):
+                if line.size >= body * scale:
                     sizes.add(float(round(line.size)))
                 else:
                     bold_only = True
-    later = {s for page in pages[1:] for line in page if _candidate(line, body) for s in [float(round(line.size))]}
+    later = {s for page in pages[1:] for line in page if _candidate(line, body, scale) for s in [float(round(line.size))]}
     cover_only = {s for s in sizes if s not in later} if len(pages) > 1 else set()
     ranked = sorted((s for s in sizes if s not in cover_only), reverse=True)
     levels = {size: min(rank + 1, MAX_LEVEL) for rank, size in enumerate(ranked)}
@@ -139,13 +142,13 @@ def _levels(pages: list[list[StyledLine]], body: float) -> dict[float, int]:
     return levels
 
 
-def _level(line: StyledLine, body: float, levels: dict[float, int]) -> int | None:
-    if not _candidate(line, body):
+def _level(line: StyledLine, body: float, levels: dict[float, int], scale: float) -> int | None:
+    if not _candidate(line, body, scale):
         return None
     numbered = _NUMBER_DEPTH.match(line.text.strip())
     if numbered:
         return min(numbered.group(1).count(".") + 1, MAX_LEVEL)
-    if line.size >= body * HEADING_SCALE:
+    if line.size >= body * scale:
         return levels.get(float(round(line.size)))
     return None
 

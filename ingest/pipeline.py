@@ -13,8 +13,10 @@ from ingest.docx_converter import DocxToDocument
 from ingest.facets import FacetExtractor
 from ingest.html_converter import HtmlToMarkdown
 from ingest.html_head import HtmlHeadReader
+from ingest.image_converter import ImageToDocument
 from ingest.limits import MAX_TEXT_CHARS
 from ingest.markdown_renderer import MarkdownRenderer
+from ingest.ocr import PageReader
 from ingest.page_cleaner import PageCleaner
 from ingest.pdf_converter import PdfiumToDocument
 from ingest.splitter import PassageSplitter
@@ -26,12 +28,12 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 HTML = "text/html"
 MARKDOWN = "text/markdown"
 TEXT = "text/plain"
-SUPPORTED_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt")
+IMAGES = r"image/(png|jpeg|tiff)"  # one router output (a regex) for the one image converter
 
 # The version of what this pipeline makes of a file. Raise it with any change to conversion, cleaning, facets or
 # splitting that alters the passages of a file already indexed: the next `kb ingest` converts such files again
 # (documents record the recipe they were made with; 0 before kb recorded it).
-RECIPE = 2
+RECIPE = 3
 
 # Unicode NFC, Latin ligatures spelled out, control and zero-width characters dropped, runs of 1,000+ non-space
 # characters dropped, horizontal whitespace collapsed; page breaks (form feeds) and line breaks are kept for the
@@ -54,16 +56,20 @@ NORMALISATION = {
 }
 
 
-def build_pipeline(tokenizer_path: Path, max_tokens: int = 256, overlap_sentences: int = 1) -> Pipeline:
-    """A Haystack Pipeline that turns one file into passages (run it with `router.sources=[path]`)."""
+def build_pipeline(
+    tokenizer_path: Path, max_tokens: int = 256, overlap_sentences: int = 1, ocr: PageReader | None = None
+) -> Pipeline:
+    """A Haystack Pipeline that turns one file into passages (run it with `router.sources=[path]`); with `ocr`,
+    scanned PDF pages and image files are read by it."""
     pipeline = Pipeline()
     pipeline.add_component(
         "router",
         FileTypeRouter(
-            mime_types=[PDF, DOCX, HTML, MARKDOWN, TEXT], additional_mimetypes={MARKDOWN: ".markdown"}
+            mime_types=[PDF, DOCX, HTML, MARKDOWN, TEXT, IMAGES], additional_mimetypes={MARKDOWN: ".markdown"}
         ),
     )
-    pipeline.add_component("pdf", PdfiumToDocument())
+    pipeline.add_component("pdf", PdfiumToDocument(ocr))
+    pipeline.add_component("image", ImageToDocument(ocr))
     pipeline.add_component("docx", DocxToDocument())
     pipeline.add_component("html_head", HtmlHeadReader())
     pipeline.add_component("html", HtmlToMarkdown())
@@ -94,7 +100,8 @@ def build_pipeline(tokenizer_path: Path, max_tokens: int = 256, overlap_sentence
     pipeline.connect(f"router.{MARKDOWN}", "markdown_file.sources")
     pipeline.connect("markdown_file.documents", "markdown.documents")
     pipeline.connect(f"router.{TEXT}", "text.sources")
-    for branch in ("pdf", "docx", "html_markdown", "markdown", "text"):
+    pipeline.connect(f"router.{IMAGES}", "image.sources")
+    for branch in ("pdf", "image", "docx", "html_markdown", "markdown", "text"):
         pipeline.connect(f"{branch}.documents", "joiner.documents")
     pipeline.connect("joiner.documents", "limit.documents")
     pipeline.connect("limit.documents", "normaliser.documents")

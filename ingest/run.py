@@ -56,6 +56,7 @@ class Progress:
     passages_done: int
     seconds: float
     current: str = ""
+    ocr_pages: int = 0  # scanned pages read by OCR so far in this run
 
     @property
     def rate(self) -> float:
@@ -125,6 +126,9 @@ class IngestRunner:
         """Ingest `paths`; interruptions (Ctrl-C) keep what was committed and mark the report."""
         started = time.monotonic()
         report = self.report = IngestReport()
+        self._last = Progress(0, 0, 0, 0.0)
+        self._started = started
+        self._ocr_pages = 0
         begin_writing = getattr(self.store, "begin_writing", None)
         if begin_writing is not None:  # a store with a writer lock: wait or refuse now, not after converting
             begin_writing()
@@ -226,6 +230,16 @@ class IngestRunner:
     def _fail(self, path: str, reason: str) -> None:
         self.report.failed.append({"path": _printable(path), "reason": reason})
 
+    def ocr_page(self, name: str, page: int, pages: int, seconds_per_page: float) -> None:
+        """Report one scanned page read (called by the OCR reader, from the conversion thread): the progress
+        goes on moving during a long scan, with the time its document still needs."""
+        self._ocr_pages += 1
+        left = max(0, pages - page) * seconds_per_page
+        label = f"OCR p. {page}/{pages} of {Path(name).name}" + (f", ~{_duration(left)} left" if left else "")
+        last = self._last
+        self.progress(Progress(last.files_done, last.files_total, last.passages_done,
+                               time.monotonic() - self._started, label, self._ocr_pages))
+
     # ---- execution ----
     def _execute(self, jobs: list[Job], catalogs: dict[Path, Any], started: float) -> None:
         if not jobs:
@@ -248,8 +262,9 @@ class IngestRunner:
                     break
                 self._embed_and_commit(group)
                 done += len(group)
-                self.progress(Progress(done, len(jobs), self.report.passages_added, time.monotonic() - started,
-                                       group[-1].job.paths[0].path.name))
+                self._last = Progress(done, len(jobs), self.report.passages_added, time.monotonic() - started,
+                                      group[-1].job.paths[0].path.name, self._ocr_pages)
+                self.progress(self._last)
                 if time.monotonic() - last_flush > FLUSH_SECONDS:
                     self.store.flush()
                     last_flush = time.monotonic()
@@ -373,6 +388,10 @@ class IngestRunner:
             elif reason:
                 self.report.kept.append({"path": _printable(path), "reason": reason})
         return self.store.forget_files(gone) if gone else 0
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
 
 
 def _unseen(path: Path, skipped: list[Path]) -> str | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from ingest.links import OutsideLinks, folder_refusal
 from kb.errors import ContentChangedError, DocumentReadError, UsageError
 
-SUPPORTED = {".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt"}
+SUPPORTED = {".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 IGNORE_FILE = ".kbignore"
 CATALOG_NAMES = {"catalog.csv", "catalog.yaml", "catalog.yml"}
 # A folder's own paperwork, skipped when a folder is walked (a file named on the command line is indexed):

@@ -19,6 +19,7 @@ _WORD_SPAN = re.compile(r"\S+")
 _SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 _CHUNK_CHARS = 200  # a word longer than the window is cut into pieces this long (at most one token per char)
 FILL = 0.5  # share of the window a passage holds before it may end early, at a paragraph's start
+PAGINATED_FORMATS = ("pdf", "image")  # documents with physical pages (form feeds between them): cited by page
 _COVER_MAX_WORDS = 120  # the first page of a PDF of several pages with fewer words is its cover
 _COVER_MIN_PAGES = 3
 
@@ -275,7 +276,7 @@ def _outline_stack(outline: list[list[Any]], page: int, current: list[tuple[int,
 
 def _is_cover(doc: Document, pages: list[str]) -> bool:
     """Whether the first page of a paginated document is a cover (few words, more pages after it)."""
-    if doc.meta.get("source_format") != "pdf" or len(pages) < _COVER_MIN_PAGES:
+    if doc.meta.get("source_format") not in PAGINATED_FORMATS or len(pages) < _COVER_MIN_PAGES:
         return False
     words = [w for line in pages[0].split("\n") if not _HEADING_LINE.match(line) for w in line.split()]
     return len(words) < _COVER_MAX_WORDS
@@ -347,7 +348,8 @@ def _to_documents(doc: Document, pages: list[str], passages: list[Passage]) -> l
 
     `countries` and `regions` start as the document's: `ingest.attribution` narrows them to the passage's own.
     """
-    paginated = doc.meta.get("source_format") == "pdf"
+    paginated = doc.meta.get("source_format") in PAGINATED_FORMATS
+    ocr_pages = {int(page): float(confidence) for page, confidence in (doc.meta.get("ocr_pages") or {}).items()}
     seen: set[str] = set()
     out: list[Document] = []
     for passage in passages:
@@ -357,6 +359,7 @@ def _to_documents(doc: Document, pages: list[str], passages: list[Passage]) -> l
             continue
         seen.add(passage_id)
         first, last = passage.units[0], passage.units[-1]
+        read = sorted(page for page in ocr_pages if first.page + 1 <= page <= last.page + 1)
         meta = PassageMeta(
             doc_id=str(doc.meta.get("doc_id")),
             seq=len(out),
@@ -375,6 +378,8 @@ def _to_documents(doc: Document, pages: list[str], passages: list[Passage]) -> l
             doc_type=str(doc.meta.get("doc_type") or "other"),
             year=doc.meta.get("year"),
             topics=tuple(doc.meta.get("topics") or ()),
+            ocr_pages=tuple(read),
+            ocr_confidence=min(ocr_pages[page] for page in read) if read else None,
         )
         out.append(Document(id=passage_id, content=content, meta=meta.to_meta()))
     return out

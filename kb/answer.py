@@ -81,6 +81,7 @@ class Citation:
     section: list[str] = field(default_factory=list)  # the heading path of the quoted passage, outermost first
     role: str = "body"
     doc_countries: list[str] = field(default_factory=list)  # the document's countries (`country`: the passage's)
+    ocr: bool = False  # the quote's page was read by OCR (a scan): shown as "(OCR)" next to the page
 
     @property
     def section_label(self) -> str:
@@ -337,6 +338,7 @@ def citation_for(n: int, cand: Candidate) -> Citation:
         section=list(meta.section),
         role=meta.role,
         doc_countries=list(meta.doc_countries),
+        ocr=page in meta.ocr_pages if page is not None else meta.ocr,
     )
 
 

@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--prune", action="store_true", help="remove documents whose files are gone")
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help="wait for another writer")
+    p.add_argument("--no-ocr", action="store_true",
+                   help="do not read scanned pages and images (they are reported as needing OCR); see KB_OCR")
     _location(p), _json(p)
 
     p = sub.add_parser("stats", help="what the knowledge base holds")
@@ -126,7 +128,7 @@ def _kb(args: argparse.Namespace) -> Any:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """`kb ingest`: exit 0 when every file was indexed or unchanged, 1 when some failed."""
     with _kb(args) as kb, render.ingest_progress(enabled=not args.json) as progress:
-        report = kb.ingest(args.paths, prune=args.prune, progress=progress, wait=args.wait)
+        report = kb.ingest(args.paths, prune=args.prune, progress=progress, wait=args.wait, ocr=not args.no_ocr)
     print(json.dumps(report.to_dict(), indent=2) if args.json else render.ingest_report(report))
     if report.interrupted:
         return EXIT_INTERRUPTED

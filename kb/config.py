@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     llm_redirects: int = Field(default=0, ge=0, le=5, description="Redirects of the LLM server followed.")
     milvus_token: str | None = None
     outside_links: Literal["skip", "follow"] = "skip"  # links out of an ingested folder (see ingest/links.py)
+    # OCR of scanned pages and images (ingest/ocr.py): auto takes Tesseract when installed, else RapidOCR.
+    ocr: Literal["auto", "rapidocr", "tesseract", "off"] = "auto"
+    ocr_cache: Path | None = Field(default=None, description="OCR results by page (default: XDG cache kb/ocr).")
 
     @classmethod
     def settings_customise_sources(
@@ -58,6 +61,10 @@ class Settings(BaseSettings):
         if self.index:
             return self.index.expanduser()
         return locations.default_index_dir()
+
+    def ocr_cache_dir(self) -> Path:
+        """`KB_OCR_CACHE`, else the XDG cache's kb/ocr."""
+        return self.ocr_cache.expanduser() if self.ocr_cache else locations.default_ocr_cache()
 
     def model_path(self) -> Path:
         """The local embedding model: `KB_MODEL`, else the bundled all-MiniLM-L6-v2."""

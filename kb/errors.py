@@ -59,6 +59,10 @@ class ContentChangedError(DocumentReadError):
         super().__init__(path, "file changed during the run; it will be indexed by the next run")
 
 
+class OcrUnavailableError(KbError):
+    """The OCR engine asked for (`KB_OCR`) is not installed or cannot run."""
+
+
 class MigrationError(KbError):
     """A migration finished with the destination missing part of the source; rerunning resumes it."""
 

@@ -14,6 +14,16 @@ def config_home() -> Path:
     return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
 
 
+def cache_home() -> Path:
+    """`$XDG_CACHE_HOME`, else `~/.cache`."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+
+
+def default_ocr_cache() -> Path:
+    """OCR results by page, shared by every index (a page read for one is never read again for another)."""
+    return cache_home() / "kb" / "ocr"
+
+
 def default_index_dir() -> Path:
     """The index used when neither `--index` nor `KB_INDEX` is given."""
     return data_home() / "kb" / "index"

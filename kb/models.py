@@ -69,6 +69,13 @@ class PassageMeta:
     doc_type: str = "other"
     year: int | None = None
     topics: tuple[str, ...] = ()
+    ocr_pages: tuple[int, ...] = ()  # physical pages of the passage whose text was read by OCR
+    ocr_confidence: float | None = None  # the lowest OCR confidence of those pages (0-1)
+
+    @property
+    def ocr(self) -> bool:
+        """Whether some of the passage's text was read by OCR (citations say so next to the page)."""
+        return bool(self.ocr_pages)
 
     @property
     def heading(self) -> str | None:
@@ -111,13 +118,17 @@ class PassageMeta:
             doc_type=str(meta.get("doc_type") or "other"),
             year=meta.get("year"),
             topics=tuple(meta.get("topics") or ()),
+            ocr_pages=tuple(int(page) for page in meta.get("ocr_pages") or ()),
+            ocr_confidence=meta.get("ocr_confidence"),
         )
 
     def to_meta(self) -> dict[str, Any]:
         """The stored form: JSON-ready, lists for sequences, and `heading` (the section path as one line)."""
         data = asdict(self)
-        for key in ("section", "countries", "regions", "doc_countries", "topics"):
+        for key in ("section", "countries", "regions", "doc_countries", "topics", "ocr_pages"):
             data[key] = list(data[key])
+        if not self.ocr_pages:  # most passages: no OCR keys stored
+            del data["ocr_pages"], data["ocr_confidence"]
         data["heading"] = self.heading
         return data
 
@@ -139,6 +150,9 @@ class PassageMeta:
             "doc_type": self.doc_type,
             "year": self.year,
             "lang": self.lang,
+            "ocr": self.ocr,
+            "ocr_pages": list(self.ocr_pages),
+            "ocr_confidence": self.ocr_confidence,
         }
 
 
@@ -216,6 +230,8 @@ class IngestReport:
     seconds: float = 0.0
     passages_per_second: float = 0.0
     interrupted: bool = False
+    ocr_pages_read: int = 0  # scanned pages read by OCR in this run
+    ocr_pages_cached: int = 0  # scanned pages whose OCR text came from the cache (read by an earlier run)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""

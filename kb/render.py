@@ -29,7 +29,7 @@ def quiet_libraries() -> None:
 def citation_label(meta: dict[str, Any]) -> str:
     """`Title · 3. Financing · p. 3 — Kenya, 2024, country study` for a passage's metadata."""
     passage = PassageMeta.of(meta)
-    where = " · ".join(p for p in (passage.heading, page_label(passage.page_start, passage.page_end)) if p)
+    where = " · ".join(p for p in (passage.heading, page_label(passage.page_start, passage.page_end, passage.ocr)) if p)
     facts = [", ".join(passage.countries) or "global"]
     if passage.year:
         facts.append(str(passage.year))
@@ -38,11 +38,11 @@ def citation_label(meta: dict[str, Any]) -> str:
     return f"{head}{' · ' + where if where else ''} — {', '.join(facts)}"
 
 
-def page_label(start: int | None, end: int | None) -> str:
-    """`p. 3` or `pp. 3–4`, empty for documents without pages."""
-    if start is None:
-        return ""
-    return f"p. {start}" if end in (None, start) else f"pp. {start}–{end}"
+def page_label(start: int | None, end: int | None = None, ocr: bool = False) -> str:
+    """`p. 3` or `pp. 3–4` (with ` (OCR)` when the text was read from a scan), empty for documents without
+    pages; the one page label of the CLI, briefs and the UI."""
+    label = "" if start is None else f"p. {start}" if end in (None, start) else f"pp. {start}–{end}"
+    return f"{label} (OCR)".strip() if ocr else label
 
 
 def hits(results: list["Hit"]) -> str:
@@ -72,13 +72,13 @@ def answer(ans: "Answer") -> str:
         lines.append(f"[{numbers}] {first.title} — {country}, {first.year or 'n.d.'}, "
                      f"{first.doc_type.replace('_', ' ')}\n    {first.path}")
         for c in citations:
-            where = " · ".join(p for p in (c.section_label, page_label(c.page, c.page_end)) if p)
+            where = " · ".join(p for p in (c.section_label, page_label(c.page, c.page_end, c.ocr)) if p)
             if where:
                 lines.append(f"    [{c.n}] {where}")
     if ans.abstained and ans.related:
         lines.append("Nearest passages:")
         for r in ans.related:
-            where = " · ".join(p for p in ((r.get("section") or [""])[-1], page_label(r.get("page_start"), r.get("page_end"))) if p)
+            where = " · ".join(p for p in ((r.get("section") or [""])[-1], page_label(r.get("page_start"), r.get("page_end"), bool(r.get("ocr")))) if p)
             lines.append(f"  - {r['title']}{' · ' + where if where else ' (' + str(r.get('path')) + ')'}")
     return "\n".join(lines).rstrip()
 
@@ -106,7 +106,7 @@ def comparison(result: "Comparison") -> str:
             blocks.append(f"{group}: {NO_EVIDENCE}")
             continue
         refs = "\n".join(
-            f"    [{c.n}] " + " · ".join(p for p in (c.title, c.section_label, page_label(c.page, c.page_end)) if p)
+            f"    [{c.n}] " + " · ".join(p for p in (c.title, c.section_label, page_label(c.page, c.page_end, c.ocr)) if p)
             for c in row.answer.citations
         )
         blocks.append(f"{group}:\n{textwrap.indent(textwrap.fill(row.answer.answer, 96), '  ')}\n{refs}")
@@ -149,6 +149,8 @@ def ingest_report(report: IngestReport) -> str:
     if report.refreshed:
         lines.append(f"refreshed {report.refreshed} unchanged file(s): converted again with this kb's ingestion "
                      "recipe or their changed catalogue entry")
+    if report.ocr_pages_read or report.ocr_pages_cached:
+        lines.append(f"OCR: {report.ocr_pages_read} scanned page(s) read, {report.ocr_pages_cached} from the cache")
     for fail in report.failed:
         lines.append(f"  failed: {fail['path']}: {fail['reason']}")
     for kept in report.kept:

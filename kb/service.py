@@ -136,21 +136,26 @@ class KnowledgeBase:
         prune: bool = False,
         progress: Callable[[Any], None] | None = None,
         wait: float = 0.0,
+        ocr: bool = True,
     ) -> IngestReport:
-        """Index files and folders incrementally (waiting up to `wait` s for another writer); see `ingest.run`."""
+        """Index files and folders incrementally (waiting up to `wait` s for another writer); see `ingest.run`.
+        Scanned pages and images are read by OCR (`KB_OCR`) unless `ocr` is False."""
         from ingest.scan import check_paths
 
         check_paths([Path(p) for p in paths])
         from ingest.catalog import load_catalogs
         from ingest.convert import Converter
+        from ingest.ocr import page_reader
         from ingest.run import IngestRunner
         from kb.embedding import document_embedder
+
+        reader = page_reader(self.settings.ocr if ocr else "off", self.settings.ocr_cache_dir())
 
         store = self.store(create=True)
         store.lock_wait = wait
         runner = IngestRunner(
             store,
-            lambda: Converter(self.model.path, max_tokens=self.model.max_tokens),
+            lambda: Converter(self.model.path, max_tokens=self.model.max_tokens, ocr=reader),
             lambda: document_embedder(
                 self.model, batch_size=self.settings.batch_size, embed_context=True, backend=self.settings.embed_backend
             ),
@@ -158,9 +163,26 @@ class KnowledgeBase:
             progress=progress,
             outside_links=self.settings.outside_links,
         )
-        return runner.run([Path(p) for p in paths], prune=prune)
+        if reader is not None:
+            reader.on_page = runner.ocr_page
+        report = runner.run([Path(p) for p in paths], prune=prune)
+        if reader is not None:
+            report.ocr_pages_read, report.ocr_pages_cached = reader.pages_read, reader.pages_cached
+        return report
 
     # ---- retrieval ----
+    def resolve_filters(self, filters: SearchFilters | None) -> SearchFilters:
+        """`filters` in their stored form (`FilterValueError` for an unknown value); a language other than
+        en/fr/es is known when the index holds passages in it (ingestion detects about thirty)."""
+        filters = filters or SearchFilters()
+        if all(is_supported_lang(lang) for lang in filters.langs):
+            return filters.resolved()
+        try:
+            indexed = list(self.store().facet_counts("lang"))
+        except IndexNotFoundError:  # no index yet: the filter error is the one to report
+            indexed = []
+        return filters.resolved(languages=indexed)
+
     def search(
         self,
         query: str,

@@ -32,3 +32,10 @@ def corpus_milvus(tmp_path_factory) -> str:
         report = kb.ingest([ROOT / "corpus"])
     assert not report.failed, report.failed
     return uri
+
+
+@pytest.fixture(scope="session")
+def ocr_cache(tmp_path_factory) -> Path:
+    """One OCR cache for the session: the tests' scans are made deterministically, so a page scanned by one test
+    and read again by another comes from here (as it would for a user), and each distinct page is read once."""
+    return tmp_path_factory.mktemp("ocr-cache")

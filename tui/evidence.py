@@ -28,6 +28,7 @@ class Evidence:
     question: str = field(default="", compare=False)
     section: tuple[str, ...] = field(default=(), compare=False)  # heading path, outermost first
     doc_id: str = field(default="", compare=False)
+    ocr: bool = field(default=False, compare=False)  # the text was read from a scan
 
     @classmethod
     def from_citation(cls, citation: Any, passage_text: str, question: str = "") -> "Evidence":
@@ -47,6 +48,7 @@ class Evidence:
             question=question,
             section=tuple(getattr(citation, "section", ()) or ()),
             doc_id=str(getattr(citation, "doc_id", "") or ""),
+            ocr=bool(getattr(citation, "ocr", False)),
         )
 
     @classmethod
@@ -65,6 +67,7 @@ class Evidence:
             question=question,
             section=tuple(hit.get("section") or ()),
             doc_id=str(hit.get("doc_id") or ""),
+            ocr=bool(hit.get("ocr")),
         )
 
     @classmethod
@@ -85,6 +88,7 @@ class Evidence:
             question=question,
             section=meta.section,
             doc_id=meta.doc_id,
+            ocr=meta.ocr,
         )
 
     @property
@@ -95,7 +99,7 @@ class Evidence:
     @property
     def pages(self) -> str:
         """`p. 3`, `pp. 3–4`, or empty."""
-        return page_label(self.page, self.page_end)
+        return page_label(self.page, self.page_end, self.ocr)
 
     @property
     def heading(self) -> str:

@@ -7,6 +7,7 @@ from textual.content import Content
 
 from ingest.countries import country_name
 from kb.models import TOPICS
+from kb.render import page_label  # noqa: F401  (the UI's page labels are the CLI's)
 
 HIGHLIGHT = "bold $text-accent on $accent-muted"
 MARKER = "bold $text-accent"
@@ -30,13 +31,6 @@ def type_label(doc_type: str | None) -> str:
 def topic_label(slug: str) -> str:
     """The topic's readable label."""
     return TOPICS.get(slug, slug.replace("_", " "))
-
-
-def page_label(start: int | None, end: int | None = None) -> str:
-    """`p. 3`, `pp. 3–4`, or empty for documents without pages."""
-    if start is None:
-        return ""
-    return f"p. {start}" if end in (None, start) else f"pp. {start}–{end}"
 
 
 def display_path(path: str | Path) -> str:

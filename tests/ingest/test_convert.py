@@ -152,7 +152,7 @@ def image_only_pdf() -> bytes:
         ("empty.pdf", lambda: b"", "empty file"),
         ("cut.pdf", lambda: make_pdf([LINES])[:300], "corrupt or truncated PDF"),
         ("locked.pdf", encrypted_pdf, "password-protected PDF"),
-        ("scan.pdf", image_only_pdf, "no extractable text (image-only PDF, needs OCR)"),
+        ("scan.pdf", image_only_pdf, "no extractable text (image-only PDF, needs OCR: KB_OCR is off or no OCR engine is installed)"),
         ("fake.docx", lambda: b"this is not a zip archive", "not a valid DOCX (not a zip archive)"),
         ("blob.txt", lambda: bytes(range(256)) * 16, "binary data, not text"),
         ("bad16.txt", lambda: b"\xff\xfe\x00\xd8\x41", "undecodable text (invalid UTF-16 data)"),

@@ -28,7 +28,7 @@ SKIPPED = {  # file → the reason the report must give
     "truncated.pdf": "corrupt or truncated PDF",
     "corrupt.pdf": "corrupt or truncated PDF",
     "locked.pdf": "password-protected PDF",
-    "scanned.pdf": "no extractable text (image-only PDF, needs OCR)",
+    "scanned.pdf": "no extractable text (image-only PDF, needs OCR: KB_OCR is off or no OCR engine is installed)",
     "notzip.docx": "not a valid DOCX (not a zip archive)",
     "legacy.docx": "not a valid DOCX (encrypted or legacy .doc file)",
     "binary.txt": "binary data, not text",

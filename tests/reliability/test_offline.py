@@ -86,7 +86,11 @@ def test_ingest_ask_and_the_tui_work_in_a_network_namespace_without_network(tmp_
     if reason:
         pytest.skip(reason)
     docs = _write_documents(tmp_path / "docs")
+    from tests.ingest.scans import PAGES, scanned_page
+
+    scanned_page(*PAGES["fr"]).save(docs / "scanned-study.png")  # OCR runs offline too (models in the wheel)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_", "HAYSTACK_"))}
+    env["KB_OCR_CACHE"] = str(tmp_path / "ocr-cache")
     done = subprocess.run(
         ["unshare", "-n", sys.executable, "-c", OFFLINE_SCRIPT, str(docs), str(tmp_path / "index"), QUESTION],
         cwd=ROOT,
@@ -98,7 +102,8 @@ def test_ingest_ask_and_the_tui_work_in_a_network_namespace_without_network(tmp_
     assert done.returncode == 0, done.stderr[-3000:]
     line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
     result = json.loads(line[len("RESULT ") :])
-    assert result["codes"] == {"ingest": 0, "ask": 0, "search": 0}, done.stderr[-3000:]
+    assert result["codes"] == {"ingest": 0, "ask": 0, "search": 0}, done.stderr[-3000:]  # the scan indexed too
+    assert list((tmp_path / "ocr-cache").glob("*.json"))
     assert result["attempts"] == []
     assert "Traceback" not in done.stderr
     if result["tui_answer"] is None:

@@ -112,7 +112,8 @@ def describe(ctx: Any) -> Content:
         LANGUAGE_NAMES.get(str(meta.get("lang")), str(meta.get("lang") or "")),
     ]
     topics = ", ".join(topic_label(t) for t in (meta.get("topics") or []))
-    where = [page_label(meta.get("page_start"), meta.get("page_end")) or "no page numbers"]
+    where = [page_label(meta.get("page_start"), meta.get("page_end"), bool(meta.get("ocr_pages")))
+             or "no page numbers"]
     total = doc.passages if doc else None
     where.append(f"passage {int(meta.get('seq', 0)) + 1}" + (f" of {total}" if total else ""))
     passage = PassageMeta.of(meta)
@@ -134,7 +135,8 @@ def passage_block(passage: Any, quote: str, kind: str) -> Static:
     """One passage as a block: its page label, then its text (the quote highlighted in the current one)."""
     meta = passage.meta
     label = (
-        page_label(meta.get("page_start"), meta.get("page_end")) or f"passage {int(meta.get('seq', 0)) + 1}"
+        page_label(meta.get("page_start"), meta.get("page_end"), bool(meta.get("ocr_pages")))
+        or f"passage {int(meta.get('seq', 0)) + 1}"
     )
     text = highlighted(passage.content or "", quote) if kind == "current" else Content(passage.content or "")
     block = Static(Content("\n").join([Content.styled(label, "dim"), text]), classes=kind)
