@@ -255,3 +255,14 @@ def test_a_brief_that_cannot_be_written_is_a_clear_error(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(UsageError, match="cannot write"):
         collection.export(tmp_path / "file" / "brief.md")  # a path under a file
+
+
+@pytest.mark.parametrize("first", ["ingest.run", "index.store", "bench.synthetic", "tui.app", "kb.service"])
+def test_haystack_telemetry_is_off_whichever_package_is_imported_first(first: str) -> None:
+    """Haystack decides on telemetry when it is imported: importing a module of ingest/, index/, bench/ or tui/
+    before kb must not leave it on (it posts usage events to posthog.com on every pipeline run)."""
+    probe = (f"import sys, {first}; import haystack.telemetry._telemetry as t; "
+             "sys.exit(0 if t.telemetry is None else 1)")
+    env = {k: v for k, v in os.environ.items() if k != "HAYSTACK_TELEMETRY_ENABLED"}
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
