@@ -104,7 +104,7 @@ def compare(
     filters: SearchFilters | None = None,
 ) -> Comparison:
     """One row per group (requested, or discovered from the best passages) with its cited finding."""
-    base = (filters or SearchFilters()).resolved()
+    base = kb.resolve_filters(filters)
     names = resolve_groups(by, groups) if groups else discover_groups(kb, question, by, base)
     result = Comparison(question, by)
     for name in names:

@@ -2,6 +2,7 @@
 
 import difflib
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -32,8 +33,9 @@ class SearchFilters:
         """Whether no facet is set."""
         return not self.to_haystack()
 
-    def resolved(self) -> "SearchFilters":
-        """A copy with every value normalised to the stored form, or `FilterValueError` naming close matches."""
+    def resolved(self, languages: Collection[str] = ()) -> "SearchFilters":
+        """A copy with every value normalised to the stored form, or `FilterValueError` naming close matches;
+        `languages`: codes accepted besides en/fr/es (those an index holds passages in)."""
         if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
             raise FilterValueError(f"--year-from {self.year_from} is after --year-to {self.year_to}")
         return SearchFilters(
@@ -42,7 +44,7 @@ class SearchFilters:
             doc_types=[resolve_doc_type(t) for t in self.doc_types],
             year_from=self.year_from,
             year_to=self.year_to,
-            langs=[resolve_lang(lang) for lang in self.langs],
+            langs=[resolve_lang(lang, languages) for lang in self.langs],
             topics=[resolve_topic(t) for t in self.topics],
         )
 
@@ -92,14 +94,16 @@ def fold(text: str) -> str:
 
 def resolve_country(value: str) -> str:
     """An ISO alpha-3 code of an ILO member State from a code or a name/demonym in English, French or Spanish."""
-    from ingest.countries import gazetteer, lookup_country
+    from ingest.countries import country_name, gazetteer, lookup_country
 
     code = lookup_country(value)
     if code:
         return code
     names = {" ".join(words): code for words, code in gazetteer().folded.items()}
-    close = difflib.get_close_matches(fold(value), list(names), n=4, cutoff=0.75)
-    suggestions = sorted({f"{names[c]} ({c.title()})" for c in close})
+    # Closest names first; a country has many (demonyms, translations): "Germny" is near four of Germany's.
+    close = difflib.get_close_matches(fold(value), list(names), n=20, cutoff=0.75)
+    codes = list(dict.fromkeys(names[c] for c in close))[:4]
+    suggestions = [f"{code} ({country_name(code)})" for code in codes]
     hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else "; use a country name or ISO code"
     raise FilterValueError(f"unknown country {value!r}{hint}")
 
@@ -114,12 +118,15 @@ def resolve_doc_type(value: str) -> str:
     return _resolve(value, "document type", _type_aliases())
 
 
-def resolve_lang(value: str) -> str:
-    """An ISO 639-1 code from a code (any language) or the name of English, French or Spanish."""
-    key = fold(value)
-    if len(key) == 2 and key.isalpha():
-        return key
-    return _resolve(value, "language", _lang_aliases())
+def resolve_lang(value: str, indexed: Collection[str] = ()) -> str:
+    """en, fr or es from its code or its name in English, French or Spanish; or another ISO 639-1 code when it is
+    one of `indexed` (kb reads three languages, but an index may hold a document ingestion found in another)."""
+    return _resolve(value, "language", {**_lang_aliases(), **{fold(str(code)): str(code) for code in indexed if code}})
+
+
+def is_supported_lang(value: str) -> bool:
+    """Whether `value` names en, fr or es (so that resolving it needs no index)."""
+    return fold(value) in _lang_aliases()
 
 
 def resolve_topic(value: str) -> str:

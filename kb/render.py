@@ -193,10 +193,17 @@ def documents(docs: list[SourceDocument]) -> str:
     )
 
 
+def files_label(done: int, total: int | None) -> str:
+    """`3/12 files`; before the runner's first report (while it finds and hashes files and loads the model, which
+    takes seconds on a large folder) the number to convert is not known yet, and the label says so."""
+    return f"{done}/{total} files" if total is not None else "preparing: finding changed files, loading the model…"
+
+
 @contextmanager
-def ingest_progress(enabled: bool = True) -> Iterator[Callable[[Any], None] | None]:
-    """A progress bar on a terminal (files, passages, rate, time left); nothing when not a terminal."""
-    if not enabled or not sys.stderr.isatty():
+def ingest_progress(enabled: bool = True, console: Any = None) -> Iterator[Callable[[Any], None] | None]:
+    """A progress bar on a terminal (files, passages, rate, time left); nothing when not a terminal.
+    `console`: a rich Console to draw on instead of the terminal (tests)."""
+    if not enabled or (console is None and not sys.stderr.isatty()):
         yield None
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -204,17 +211,18 @@ def ingest_progress(enabled: bool = True) -> Iterator[Callable[[Any], None] | No
     columns = (
         TextColumn("[bold]indexing"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total} files"),
+        TextColumn("{task.fields[files]}"),
         TextColumn("{task.fields[passages]} passages, {task.fields[rate]:.1f}/s"),
         TimeRemainingColumn(),
         TextColumn("{task.fields[current]}"),
     )
-    with Progress(*columns, transient=True) as bar:
-        task = bar.add_task("ingest", total=None, passages=0, rate=0.0, current="")
+    with Progress(*columns, transient=True, console=console) as bar:
+        task = bar.add_task("ingest", total=None, files=files_label(0, None), passages=0, rate=0.0, current="")
 
         def update(event: Any) -> None:
             bar.update(task, completed=event.files_done, total=event.files_total, passages=event.passages_done,
-                       rate=event.rate, current=event.current[:40])
+                       files=files_label(event.files_done, event.files_total), rate=event.rate,
+                       current=event.current[:60])
 
         yield update
 

@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-from haystack import Document
-
 from kb.config import Settings
 from kb.embedding import ModelInfo, model_info
-from kb.errors import UsageError
-from kb.filters import SearchFilters
+from kb.errors import IndexNotFoundError, UsageError
+from kb.filters import SearchFilters, is_supported_lang
 from kb.models import FACETS, IngestReport, SourceDocument
 from kb.search import (
     CANDIDATES,
@@ -28,6 +26,8 @@ from kb.search import (
 from kb.stores import describe, open_store
 
 if TYPE_CHECKING:
+    from haystack import Document
+
     from kb.answer import Answer
     from kb.compare import Comparison, GroupBy
 
@@ -36,9 +36,9 @@ if TYPE_CHECKING:
 class PassageContext:
     """A passage in its document: the passages before and after it, and the document's record."""
 
-    passage: Document
-    before: list[Document]
-    after: list[Document]
+    passage: "Document"
+    before: list["Document"]
+    after: list["Document"]
     document: SourceDocument | None
 
 
@@ -205,7 +205,7 @@ class KnowledgeBase:
             raise UsageError(f"--k must be between 1 and {MAX_TOP_K:,}")
         if per_doc is not None and per_doc < 1:
             raise UsageError("--per-doc must be at least 1 (leave it out for no limit)")
-        haystack_filters = (filters or SearchFilters()).resolved().to_haystack()
+        haystack_filters = self.resolve_filters(filters).to_haystack()
         store = self.store()
         if mode != "keyword":
             self.warm_up()
@@ -285,7 +285,7 @@ class KnowledgeBase:
         if not intents:
             return []
         documents = list(dict.fromkeys(str(h.passage.meta.get("doc_id")) for h in hits[:SECTION_SOURCES]))
-        base = (filters or SearchFilters()).resolved().to_haystack()
+        base = self.resolve_filters(filters).to_haystack()
         found: list[Hit] = []
         for doc_id in documents[:SECTION_DOCUMENTS]:
             condition: dict[str, Any] = {"field": "meta.doc_id", "operator": "==", "value": doc_id}
@@ -299,7 +299,7 @@ class KnowledgeBase:
 
     def _mentioned(self, word: str, filters: SearchFilters | None) -> bool:
         """Whether any passage inside `filters` holds `word` (as the keyword index sees it: stemmed, accents folded)."""
-        haystack_filters = (filters or SearchFilters()).resolved().to_haystack()
+        haystack_filters = self.resolve_filters(filters).to_haystack()
         return bool(self.store().keyword_search(word, filters=haystack_filters, top_k=1))
 
     def compare(
@@ -385,7 +385,7 @@ class KnowledgeBase:
 
     def facets(self, filters: SearchFilters | None = None) -> dict[str, dict[Any, int]]:
         """Passages per value of every facet, among those matching `filters`."""
-        haystack_filters = (filters or SearchFilters()).resolved().to_haystack()
+        haystack_filters = self.resolve_filters(filters).to_haystack()
         store = self.store()
         return {facet: store.facet_counts(facet, haystack_filters) for facet in FACETS}
 

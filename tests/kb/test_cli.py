@@ -42,3 +42,16 @@ def test_unknown_option_is_a_usage_error():
     out = kb("search", "x", "--colour", "red")
     assert out.returncode == 2
     _one_line_error(out)
+
+
+def test_an_option_a_subcommand_does_not_take_points_to_its_own_help():
+    out = kb("docs", "--country", "Kenya")
+    assert out.returncode == 2
+    line = _one_line_error(out)
+    assert "--country Kenya" in line and "see `kb docs --help`" in line
+
+
+def test_unsupported_language_is_a_usage_error(tmp_path):
+    out = kb("search", "pensions", "--index", str(tmp_path / "none"), "--lang", "de")
+    assert out.returncode == 2
+    assert "unknown language 'de'; allowed: en, fr, es" in _one_line_error(out)

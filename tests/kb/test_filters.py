@@ -3,7 +3,7 @@
 import pytest
 
 from kb.errors import FilterValueError
-from kb.filters import SearchFilters, resolve_country
+from kb.filters import SearchFilters, resolve_country, resolve_lang
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,22 @@ def test_unknown_facet_values_are_clear_errors(field, value, message):
 def test_year_range_must_be_ordered():
     with pytest.raises(FilterValueError, match="after"):
         SearchFilters(year_from=2020, year_to=2010).resolved()
+
+
+def test_country_suggestions_are_distinct_countries_by_their_names():
+    with pytest.raises(FilterValueError) as error:
+        resolve_country("Germny")
+    message = str(error.value)
+    assert "DEU (Germany)" in message
+    assert message.count("DEU") == 1 and "Germanya" not in message  # not one suggestion per demonym of Germany
+
+
+def test_an_unsupported_language_is_an_error_listing_the_accepted_ones():
+    with pytest.raises(FilterValueError, match=r"unknown language 'de'; allowed: en, fr, es"):
+        SearchFilters(langs=["de"]).resolved()
+    assert SearchFilters(langs=["Español", "fr"]).resolved().langs == ["es", "fr"]
+
+
+def test_another_language_is_accepted_when_the_index_holds_it():
+    assert resolve_lang("DE", indexed=["de", "en"]) == "de"
+    assert SearchFilters(langs=["pt"]).resolved(languages=["pt"]).langs == ["pt"]
