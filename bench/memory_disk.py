@@ -1,6 +1,7 @@
 """Memory and disk per passage, for each vector index type (flat, IVF-SQ8), at 100k and 1M passages.
 
-Usage: `.venv/bin/python -m bench.memory_disk [--sizes 100k,1m] [--runs 3] [--skip-1m]`.
+Usage: `.venv/bin/python -m bench.memory_disk [--sizes 100k,1m] [--runs 3] [--skip-1m]` (a size is a passage
+count: 100k, 1m, 2k, 300).
 
 Disk: the files of the index directory, and SQLite's own page accounting (`dbstat`) split into passages (text,
 metadata JSON, float32 vector), the FTS5 keyword index, the metadata index used by filters, and other indexes.
@@ -19,12 +20,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import bench.common
 from bench import synthetic
-from bench.common import ROOT, header, log, median, rss_bytes, target, write_json
+from bench.common import ROOT, header, log, median, passage_count, rss_bytes, target, write_json
 
 GIB = 1 << 30
 RAM_LIMIT = 4 * GIB
-SIZES = {"100k": 100_000, "1m": 1_000_000}
 QUERY = "How did countries extend pensions to older people who never contributed?"
 
 
@@ -91,7 +92,7 @@ def disk(path: Path, n: int) -> dict[str, Any]:
 
 
 def measure(size: str, runs: int) -> dict[str, Any]:
-    n = SIZES[size]
+    n = passage_count(size)
     out: dict[str, Any] = {}
     paths = {}
     for kind in ("flat", "ivf"):
@@ -174,8 +175,13 @@ def main(argv: list[str] | None = None) -> None:
         child(args.child or None)
         return
     sizes = [s for s in args.sizes.split(",") if not (args.skip_1m and s == "1m")]
+    for size in sizes:
+        try:
+            passage_count(size)
+        except ValueError as why:
+            parser.error(str(why))
     try:
-        previous = json.loads((Path(__file__).parent / "results" / "memory_disk.json").read_text())["results"]
+        previous = json.loads((bench.common.RESULTS / "memory_disk.json").read_text())["results"]
     except (OSError, ValueError, KeyError):
         previous = {}
     results = {}

@@ -1,6 +1,7 @@
 """Local store (FAISS + SQLite) vs Milvus Lite: query latency and write rate on synthetic passages.
 
-Usage: `.venv/bin/python -m bench.milvus_vs_local [--sizes 10000,100000] [--runs 3] [--queries 40]`.
+Usage: `.venv/bin/python -m bench.milvus_vs_local [--sizes 10000,100000] [--runs 3] [--queries 40]` (sizes are
+passage counts: 10000, 10k, 300).
 Sizes not measured in a run keep their earlier figures in the results file, each size with its date (100k takes
 over an hour with Milvus Lite, whose filtered queries run row by row in Python).
 Both backends get the same passages (384-d clustered unit vectors, synthetic Spanish/French/English
@@ -21,7 +22,8 @@ from typing import Any
 import numpy as np
 from haystack import Document
 
-from bench.common import machine
+import bench.common
+from bench.common import machine, passage_count, write_json
 from index.milvus.store import MilvusStore
 from index.store import LocalStore
 from kb.models import DOC_TYPES, REGIONS, TOPICS
@@ -40,7 +42,7 @@ WORDS = [
     "derecho", "droit", "rights", "reform", "réforme", "actuarial", "valuation", "évaluation",
     "coverage", "gaps", "lacunes", "poverty", "pobreza", "pauvreté",
 ]
-RESULT = Path(__file__).parent / "results" / "milvus_vs_local.json"
+NAME = "milvus_vs_local"
 
 
 def passages(n: int, seed: int = 0) -> list[Document]:
@@ -167,16 +169,20 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Run the benchmark and write the results file."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated passage counts")
     parser.add_argument("--runs", type=int, default=3, help="runs per size (figures are medians over runs)")
     parser.add_argument("--queries", type=int, default=40, help="queries of each kind per run")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    try:
+        sizes = [passage_count(s) for s in args.sizes.split(",")]
+    except ValueError as why:
+        parser.error(str(why))
     qvecs, qtexts = queries(args.queries)
     results: dict[str, Any] = {}
-    for n in (int(s) for s in args.sizes.split(",")):
+    for n in sizes:
         docs = passages(n)
         runs = [one_run(n, qvecs, qtexts, docs) for _ in range(args.runs)]
         results[str(n)] = {**summarise(runs), "runs": runs, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -191,15 +197,13 @@ def main() -> None:
                      "top_k": 10, "write_batch": WRITE_BATCH, "filter": FILTER},
         "results": results,
     }
-    RESULT.parent.mkdir(parents=True, exist_ok=True)
-    RESULT.write_text(json.dumps(payload, indent=2))
-    print(f"\nwrote {RESULT}")
+    print(f"\nwrote {write_json(NAME, payload)}")
 
 
 def _earlier(rerun: set[str]) -> dict[str, Any]:
     """Sizes of the previous results file that this run did not measure, kept with the date they were measured."""
     try:
-        previous = json.loads(RESULT.read_text())
+        previous = json.loads((bench.common.RESULTS / f"{NAME}.json").read_text())
     except (OSError, ValueError):
         return {}
     kept = {}

@@ -28,7 +28,7 @@ import numpy as np
 
 import kb  # noqa: F401  (keeps the hub offline)
 from bench.common import ROOT, header, log, median, percentile, target, write_json
-from bench.latency_indexes import filters_for, index_for
+from bench.latency_indexes import filters_for, index_for, parse_size
 from kb.filters import SearchFilters
 
 QUESTIONS = ROOT / "corpus" / "questions.jsonl"
@@ -313,13 +313,21 @@ def table(results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10k,100k,1m", help="comma-separated: 10k, 100k, 1m, 1m-flat")
+    parser.add_argument("--sizes", default="10k,100k,1m",
+                        help="comma-separated: 10k (real text), or a synthetic passage count with an optional "
+                             "index type: 100k, 1m, 1m-flat, 300-ivf")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--queries", type=int, default=101, help="dev questions used (at most 101)")
     parser.add_argument("--queries-1m", type=int, default=30, help="questions at 1M (filtered searches take seconds)")
     parser.add_argument("--skip-1m", action="store_true", help="leave out the 1M sizes (slow to build the first time)")
     args = parser.parse_args(argv)
     sizes = [s for s in args.sizes.split(",") if not (args.skip_1m and s.startswith("1m"))]
+    for size in sizes:
+        try:
+            if size != "10k":
+                parse_size(size)
+        except ValueError as why:
+            parser.error(str(why))
     previous = _previous()
     results: dict[str, Any] = {}
     for size in sizes:

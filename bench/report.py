@@ -1,7 +1,7 @@
 """The README's "Performance" section, generated from bench/results/*.json.
 
-Usage: `.venv/bin/python -m bench.report [--update-readme]` prints the Markdown section; with `--update-readme` it
-also replaces the `## Performance` section of README.md (only that section) with it.
+Usage: `.venv/bin/python -m bench.report [--update-readme] [--readme README.md]` prints the Markdown section; with
+`--update-readme` it also replaces the `## Performance` section of README.md (only that section) with it.
 """
 
 import argparse
@@ -12,14 +12,15 @@ from typing import Any
 
 from bench.common import RESULTS, ROOT
 
-ORDER = ["ingest_speed", "embedding_speed", "query_latency", "memory_disk", "tui_startup", "retrieval_quality",
-         "milvus_vs_local"]
+ORDER = ["ingest_speed", "embedding_speed", "query_latency", "memory_disk", "tui_startup", "cli_startup",
+         "retrieval_quality", "milvus_vs_local"]
 COMMANDS = {
     "ingest_speed": "python -m bench.ingest_speed",
     "embedding_speed": "python -m bench.embedding_speed --passages 1000",
     "query_latency": "python -m bench.query_latency",
     "memory_disk": "python -m bench.memory_disk",
     "tui_startup": "python -m bench.tui_startup",
+    "cli_startup": "python -m bench.cli_startup",
     "retrieval_quality": "python -m bench.retrieval_quality",
     "milvus_vs_local": "python -m bench.milvus_vs_local --sizes 10000",
 }
@@ -140,11 +141,12 @@ def update_readme(text: str, readme: Path = ROOT / "README.md") -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--update-readme", action="store_true")
+    parser.add_argument("--readme", type=Path, default=ROOT / "README.md", help="the file --update-readme rewrites")
     args = parser.parse_args(argv)
     text = section(load())
     print(text)
     if args.update_readme:
-        update_readme(text)
+        update_readme(text, args.readme)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Retrieval quality: SciFact nDCG@10 per mode next to the published baselines, and the dev-question figures.
 
-Usage: `.venv/bin/python -m bench.retrieval_quality [--beir ../shared/eval/scifact]`.
+Usage: `.venv/bin/python -m bench.retrieval_quality [--beir ../shared/eval/scifact] [--corpus corpus]
+[--questions corpus/questions.jsonl]`.
 
 A thin wrapper: `KnowledgeBase.eval_beir` (what `kb eval --beir DIR` runs: the corpus indexed once per model and
 embedder, cached, then the 300 test queries through kb's dense, keyword and hybrid pipelines) and
@@ -70,6 +71,7 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--beir", type=Path, default=SCIFACT)
+    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="the folder the questions are about")
     parser.add_argument("--questions", type=Path, default=ROOT / "corpus" / "questions.jsonl")
     args = parser.parse_args(argv)
     result: dict[str, Any] = {**header({"beir": str(args.beir), "questions": str(args.questions)}),
@@ -82,8 +84,8 @@ def main(argv: list[str] | None = None) -> None:
     else:
         log(f"{args.beir} absent: SciFact skipped")
     with tempfile.TemporaryDirectory(prefix="kb-quality-") as tmp, KnowledgeBase(index=Path(tmp) / "index") as base:
-        log("indexing corpus/ into a fresh index, then kb eval --questions")
-        base.ingest([ROOT / "corpus"])
+        log(f"indexing {args.corpus} into a fresh index, then kb eval --questions")
+        base.ingest([args.corpus])
         questions = base.eval_questions(args.questions)
     questions.pop("index", None)
     result["questions"] = questions

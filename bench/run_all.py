@@ -17,6 +17,7 @@ from bench.common import ROOT, log
 BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
     ("retrieval_quality", [], []),
     ("tui_startup", [], []),
+    ("cli_startup", [], []),
     ("query_latency", [], ["--skip-1m"]),
     ("memory_disk", [], ["--skip-1m"]),
     ("milvus_vs_local", ["--sizes", "10000", "--runs", "3"], []),

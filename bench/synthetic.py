@@ -85,7 +85,7 @@ class VectorModel:
             self.source = "random centres (no realcorpus)"
             self.centres = rng.standard_normal((CENTRES, DIM)).astype(np.float32)
             self.centres /= np.linalg.norm(self.centres, axis=1, keepdims=True)
-            self.factor = np.eye(DIM, dtype=np.float32) * (0.9 / np.sqrt(DIM))
+            self.factor = (np.eye(DIM) * (0.9 / np.sqrt(DIM))).astype(np.float32)
         else:
             self.source = f"{CENTRES} centres among {len(real)} realcorpus passage embeddings"
             self.centres = real[rng.choice(len(real), CENTRES, replace=False)]
@@ -98,7 +98,8 @@ class VectorModel:
         """Unit vectors, one per entry of `clusters` (centre indexes)."""
         noise = rng.standard_normal((len(clusters), DIM)).astype(np.float32) @ self.factor.T
         out = self.centres[clusters] + NOISE * noise
-        return out / np.linalg.norm(out, axis=1, keepdims=True)
+        # float32 as the model's own output, so the store keeps 4 bytes a dimension as it does for real vectors
+        return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
 
 
 def vocabulary(size: int = 30_000) -> tuple[np.ndarray, np.ndarray]:

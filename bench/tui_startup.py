@@ -1,6 +1,7 @@
 """TUI start-up: time from launching `kb tui` in a pseudo-terminal to a usable question box and to a first answer.
 
-Usage: `.venv/bin/python -m bench.tui_startup [--runs 7]`.
+Usage: `.venv/bin/python -m bench.tui_startup [--runs 7] [--corpus corpus] [--index bench/cache/corpus-index]`
+(`--no-warm-up`: the smoke test's quick run).
 
 Each round, interleaved after one unmeasured warm-up of each: `bare` is a Textual app with one Input (the same
 placeholder) launched the same way, the floor of any Textual program on this machine; `kb tui` is the real
@@ -110,25 +111,29 @@ def one(argv: list[str], ask: bool) -> dict[str, float]:
     return out
 
 
-def corpus_index() -> Path:
-    """An index of the bundled corpus (ingested once; later runs find nothing to do)."""
-    if not (INDEX / "manifest.json").exists():
+def corpus_index(corpus: Path, index: Path) -> Path:
+    """An index of `corpus` (ingested once; later runs find nothing to do)."""
+    if not (index / "manifest.json").exists():
         from kb.service import KnowledgeBase
 
-        log(f"  indexing corpus/ into {INDEX} (once)")
-        with KnowledgeBase(index=INDEX) as base:
-            base.ingest([ROOT / "corpus"])
-    return INDEX
+        log(f"  indexing {corpus} into {index} (once)")
+        with KnowledgeBase(index=index) as base:
+            base.ingest([corpus])
+    return index
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="folder the index is built from")
+    parser.add_argument("--index", type=Path, default=INDEX, help="where the index is built (once)")
+    parser.add_argument("--no-warm-up", dest="warm_up", action="store_false",
+                        help="no unmeasured first launch (the smoke test: cold file cache, figures not comparable)")
     args = parser.parse_args(argv)
-    index = corpus_index()
+    index = corpus_index(args.corpus, args.index)
     kb_bin = str(Path(sys.executable).with_name("kb"))
     commands = {"bare": ([sys.executable, "-c", BARE], False), "kb tui": ([kb_bin, "tui", "--index", str(index)], True)}
-    for argv_, ask in commands.values():  # warm-up: file cache, bytecode
+    for argv_, ask in commands.values() if args.warm_up else ():  # file cache, bytecode
         one(argv_, ask)
     raw: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
     for r in range(args.runs):
@@ -145,7 +150,8 @@ def main(argv: list[str] | None = None) -> None:
     }
     s = summary["kb tui"]
     payload = {
-        **header({"runs": args.runs, "terminal": "120x40 pty", "index": str(index), "question": QUESTION}),
+        **header({"runs": args.runs, "warm_up": args.warm_up, "terminal": "120x40 pty", "index": str(index),
+                  "question": QUESTION}),
         "summary": summary,
         "runs": raw,
         "targets": [
