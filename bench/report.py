@@ -12,10 +12,11 @@ from typing import Any
 
 from bench.common import RESULTS, ROOT
 
-ORDER = ["ingest_speed", "embedding_speed", "query_latency", "memory_disk", "tui_startup", "cli_startup",
-         "retrieval_quality", "milvus_vs_local"]
+ORDER = ["ingest_speed", "ocr_speed", "embedding_speed", "query_latency", "memory_disk", "tui_startup",
+         "cli_startup", "retrieval_quality", "milvus_vs_local"]
 COMMANDS = {
     "ingest_speed": "python -m bench.ingest_speed",
+    "ocr_speed": "python -m bench.ocr_speed --pages 6 --report-pages 60",
     "embedding_speed": "python -m bench.embedding_speed --passages 1000",
     "query_latency": "python -m bench.query_latency",
     "memory_disk": "python -m bench.memory_disk",

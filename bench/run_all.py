@@ -23,6 +23,7 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
     ("milvus_vs_local", ["--sizes", "10000", "--runs", "3"], []),
     ("embedding_speed", ["--passages", "1000"], []),
     ("ingest_speed", [], []),
+    ("ocr_speed", ["--pages", "6", "--report-pages", "60"], []),
 ]
 
 

@@ -229,3 +229,20 @@ def test_run_all_names_benchmarks_whose_main_accepts_their_arguments(monkeypatch
         if command[2] == "bench.milvus_vs_local" and find_spec("pymilvus") is None:
             continue
         parsed(importlib.import_module(command[2]), command[3:], monkeypatch)
+
+
+def test_ocr_speed_reads_pages_through_kb_and_ingests_a_scanned_report(results: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("rapidocr")
+    from bench import ocr_speed
+
+    monkeypatch.setenv("KB_OCR", "rapidocr")  # the figures are RapidOCR's, whether Tesseract is installed or not
+    engines = ocr_speed._engines
+    monkeypatch.setattr(ocr_speed, "_engines", lambda: {"rapidocr": engines()["rapidocr"]})
+    ocr_speed.main(["--pages", "1", "--runs", "1", "--report-pages", "1"])
+    data = written(results, "ocr_speed")
+    figures = data["results"]["rapidocr"]
+    assert figures["engine_pages_per_s"] > 0 and figures["kb_pages_per_s"] > 0
+    assert data["report"]["ocr_pages_read"] == 1 and data["report"]["passages"] > 0 and not data["report"]["failed"]
+    assert [t["target"] for t in data["targets"]] == ["OCR through kb vs the engine alone (rapidocr)",
+                                                      "ingest a 1-page scanned report"]
