@@ -229,9 +229,9 @@ class KnowledgeBase:
         languages = self.model.languages
         if languages is None:
             return 1.0
-        from ingest.language import detect_language
+        from ingest.language import detect_query_language
 
-        return 1.0 if detect_language(query) in languages else FOREIGN_DENSE_WEIGHT
+        return 1.0 if detect_query_language(query) in languages else FOREIGN_DENSE_WEIGHT
 
     def embed_texts(self, texts: list[str]) -> list[list[float]]:
         """Normalised embeddings of short texts with the query model (for scoring answer sentences)."""
