@@ -1,3 +1,3 @@
 """Benchmarks: `python -m bench.NAME`; results in bench/results/."""
 
-import kb  # noqa: F401, E402  (hub offline and Haystack telemetry off before any module here imports Haystack)
+import kb  # noqa: F401  (hub offline and Haystack telemetry off before any module here imports Haystack)
