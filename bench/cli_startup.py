@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import CACHE, ROOT, header, log, median, target, write_json
+from bench.common import CACHE, ROOT, corpus_index, header, log, median, target, write_json
 
 INDEX = CACHE / "cli-startup-index"
 QUERY = "pension"
@@ -40,18 +40,6 @@ def commands(index: Path) -> dict[str, list[str]]:
         "part: import haystack": [python, "-c", "import kb, haystack"],
         "part: query language detection": [python, "-c", detect],
     }
-
-
-def build_index(corpus: Path, index: Path) -> Path:
-    """`corpus` ingested into `index` (incremental: a second run re-embeds nothing)."""
-    from kb.service import KnowledgeBase
-
-    log(f"  indexing {corpus} into {index}")
-    with KnowledgeBase(index=index) as base:
-        report = base.ingest([corpus])
-    if report.failed:
-        raise SystemExit(f"cannot build the index: {report.failed}")
-    return index
 
 
 def seconds(argv: list[str]) -> float:
@@ -117,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-warm-up", dest="warm_up", action="store_false",
                         help="no unmeasured first round (the smoke test: cold file cache, figures not comparable)")
     args = parser.parse_args(argv)
-    index = build_index(args.corpus, args.index)
+    index = corpus_index(args.corpus, args.index)
     timed = commands(index)
     raw = measure(timed, args.runs, args.warm_up)
     summary = summarise(raw)

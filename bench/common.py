@@ -224,3 +224,15 @@ def rss_bytes(pid: int | str = "self") -> dict[str, int]:
 def log(message: str) -> None:
     """Progress on stdout, flushed (benchmarks run for minutes)."""
     print(message, flush=True)
+
+
+def corpus_index(corpus: Path, index: Path) -> Path:
+    """`corpus` ingested into `index` (incremental: a later run re-embeds nothing); stops on a failed file."""
+    from kb.service import KnowledgeBase
+
+    log(f"  indexing {corpus} into {index}")
+    with KnowledgeBase(index=index) as base:
+        report = base.ingest([corpus])
+    if report.failed:
+        raise SystemExit(f"cannot build the index: {report.failed}")
+    return index

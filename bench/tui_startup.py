@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import CACHE, ROOT, header, log, median, target, write_json
+from bench.common import CACHE, ROOT, corpus_index, header, log, median, target, write_json
 
 PLACEHOLDER = "ype a question and press Enter"  # the first letter may be drawn apart, under the cursor
 PROBE = "zqx"
@@ -109,17 +109,6 @@ def one(argv: list[str], ask: bool) -> dict[str, float]:
     finally:
         term.close()
     return out
-
-
-def corpus_index(corpus: Path, index: Path) -> Path:
-    """An index of `corpus` (ingested once; later runs find nothing to do)."""
-    if not (index / "manifest.json").exists():
-        from kb.service import KnowledgeBase
-
-        log(f"  indexing {corpus} into {index} (once)")
-        with KnowledgeBase(index=index) as base:
-            base.ingest([corpus])
-    return index
 
 
 def main(argv: list[str] | None = None) -> None:
