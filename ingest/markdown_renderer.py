@@ -28,6 +28,14 @@ _TAG_KEYS = {
 }
 _PROPERTY_KEYS = ("title", "countries", "regions", "year", "date", "lang", "doc_type", "topics")
 _HTML_TAG = re.compile(r"<[^>]+>")
+# A paragraph that stops without closing its sentence, before one that carries it on (in lower case, or after a
+# word no sentence ends with): the pieces of one sentence, set as paragraphs by a PDF-to-Markdown conversion.
+_OPEN_END = re.compile(
+    r"(?:[,\-–]|\b(?:a|an|and|as|at|by|for|from|in|into|of|on|or|that|the|their|to|with|which|who|"
+    r"de|del|el|la|las|los|en|y|o|que|con|por|para|un|une|des|du|le|les|et|ou|au|aux|à))$",
+    re.IGNORECASE,
+)
+_CLOSED = re.compile(r"[.!?:;…\"”’)\]]$")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
@@ -63,6 +71,7 @@ class MarkdownRenderer:
     def render(self, markdown: str) -> str:
         """Plain text of `markdown`: one line per paragraph, list item, table row or heading."""
         lines: list[str] = []
+        paragraph = False  # the last line is a paragraph's text (not a heading, item, row or block)
         heading = 0
         row: list[str] | None = None
         item: str | None = None  # the marker of a list item whose first line is still to come
@@ -80,14 +89,27 @@ class MarkdownRenderer:
                 text = _inline_text(token)
                 if row is not None:
                     row.append(text)
+                elif text and paragraph and not heading and not item and _carries_on(lines[-1], text):
+                    lines[-1] = f"{lines[-1]} {text}"
                 elif text:
                     lines.append(f"{'#' * heading} {text}" if heading else f"{item or ''}{text}")
+                    paragraph = not heading and item is None
                     item = None
+                continue
             elif kind in ("fence", "code_block"):
                 lines.append(token.content.rstrip("\n"))
             elif kind == "html_block" and (text := _strip_html(token.content)):
                 lines.append(text)
+            if kind not in ("paragraph_open", "paragraph_close"):
+                paragraph = False
         return "\n".join(lines)
+
+
+def _carries_on(previous: str, text: str) -> bool:
+    """Whether paragraph `text` continues the sentence that paragraph `previous` left open."""
+    if _CLOSED.search(previous):
+        return False
+    return text[:1].islower() or bool(_OPEN_END.search(previous))
 
 
 def _inline_text(token: Token) -> str:

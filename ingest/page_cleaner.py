@@ -12,6 +12,8 @@ _HYPHEN_BREAK = re.compile(r"\b(\w+)-[ \t]*\n[ \t]*([^\W\d_]+)")
 _WORD = re.compile(r"\w+(?:-\w+)*")
 _HEADING = re.compile(r"^#{1,6} ")  # a heading line marked by the converter (PDF fonts): never joined
 _BULLET = re.compile(r"^(?:[•▪●◦‣∙·■□➢►\-–—*]|\(?[a-zA-Z0-9]{1,3}[.)])\s")
+# "50 The quantitative analysis ...": a footnote at the page's foot, under a sentence that goes on over the page
+_FOOTNOTE_START = re.compile(r"^\d{1,3}\s+[A-ZÀ-Ý][a-zà-ÿ]")
 _SENTENCE_END = (".", "!", "?", ":", ";", "…", '"', "”", ")")
 _MAX_WRAP_WIDTH = 160
 _PARAGRAPH_END_WIDTH = 0.85
@@ -104,7 +106,7 @@ def _is_title(first: str, line: str, width: int) -> bool:
 
 def _continues(previous: str, line: str, width: int) -> bool:
     """True when `line` carries on the paragraph whose last wrapped line was `previous`."""
-    if _BULLET.match(line) or _HEADING.match(line) or _HEADING.match(previous):
+    if _BULLET.match(line) or _HEADING.match(line) or _HEADING.match(previous) or _FOOTNOTE_START.match(line):
         return False
     if previous.endswith(_SENTENCE_END) and len(previous) < _PARAGRAPH_END_WIDTH * width:
         return False

@@ -10,10 +10,11 @@ with warnings.catch_warnings():
     import pysbd
     from pysbd.languages import LANGUAGE_CODES
 
-_MAYBE_SEVERAL = re.compile(r"[.!?…。؟][\"'”’»)\]]*\s+\S")
+_MAYBE_SEVERAL = re.compile(r"[.!?…。؟][\"'”’»)\]]*\d{0,3}\s+\S")
 # A candidate boundary: the word before, the terminator (with closing quotes/brackets), the space after.
 # (?<!\S) anchors at a word start: without it a very long token makes the search quadratic.
-_CANDIDATE = re.compile(r"(?<!\S)(\S*?)([.!?…]+[\"'”’»)\]]*)(\s+)(?=\S)")
+# A footnote number may follow the terminator ("... of the pandemic.8 Indeed, ..."): part of the sentence it ends.
+_CANDIDATE = re.compile(r"(?<!\S)(\S*?)([.!?…]+[\"'”’»)\]]*(?:\d{1,3})?)(\s+)(?=\S)")
 _OPENERS = '¿¡"“‘«(['
 _CLOSERS = "\"'”’»)]"
 _NUMBER = re.compile(r"^[\d.,%]*\d[\d.,%]*\d[\d.,%]*$")
@@ -63,6 +64,8 @@ def _plain_cuts(text: str, lang: str) -> list[int] | None:
         following = text[match.end()]
         if following.islower():
             continue
+        if terminator[-1].isdigit() and not (word.isalpha() and len(word) >= 2 and word.lower() not in abbreviations):
+            continue  # "3.2 The", "Fig.4 A": a decimal or a label, not a footnote after a sentence
         if not (following.isupper() or following in _OPENERS):
             return None
         if (

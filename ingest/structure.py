@@ -50,6 +50,7 @@ _AUTHOR_YEAR = re.compile(
     r"(?:,? (?:[A-Z]\.\s?)+)?(?:,? et al\.?)?|[A-Z]{2,}(?:[ /-][A-Z]{2,})*)"
     r"(?:,? \((?:19|20)\d\d[a-z]?(?:, [^)]{1,30})?\)|\.? (?:19|20)\d\d[a-z]?\.)"
 )
+_NARRATIVE = re.compile(r"\s+(?:et al\.?\s+)?[a-zà-ÿ]+\s+[a-zà-ÿ]")  # "(2020) report that": a verb after the year
 _YEAR_FIRST = re.compile(r"^(?:(?:_{3,}|—{2,}|-{3,})\.?\s*)?\((?:(?:19|20)\d\d[a-z]?|n\.d\.)\)[.,]")
 _SURNAME_INITIALS = re.compile(r"^[A-ZÀ-Ý][\w'’-]+, (?:[A-Z]\.\s?){1,3}(?:,|and|&| y | et )")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
@@ -150,7 +151,10 @@ def is_reference(text: str) -> bool:
     if urls and sum(len(u) for u in urls) >= 0.4 * len(text):
         return True
     entry = _BULLET.sub("", _ITEM_NUMBER.sub("", text))  # listed references: "5. IMF (2019) ...", "• Doe, J. ..."
-    if _AUTHOR_YEAR.match(entry) or _SURNAME_INITIALS.match(entry) or _YEAR_FIRST.match(entry):
+    cited = _AUTHOR_YEAR.match(entry)
+    if cited and _NARRATIVE.match(entry, cited.end()):
+        return False  # "Gentilini et al (2020) report that ...": running text that cites, not an entry
+    if cited or _SURNAME_INITIALS.match(entry) or _YEAR_FIRST.match(entry):
         return True
     return bool(_FOOTNOTE.match(text) and (urls or _REFERENCE_CUES.search(text)) and len(text) < 600)
 

@@ -80,3 +80,14 @@ def test_a_heading_line_is_not_joined_to_the_paragraph_below_it():
     assert "Bolivia: hydrocarbon revenues for a universal pension" in lines
     assert any(line.startswith("Bolivia finances") and line.endswith("members.") for line in lines)
     assert any(line.startswith("continued text") and line.endswith("this one.") for line in lines)
+
+
+def test_a_footnote_under_an_unfinished_sentence_stays_apart():
+    page = (
+        "At the time of the survey, despite the many groups eligible for compensation, the share of the people\n"
+        "12 The analysis of the effects of the tariffs used the labour force survey of that year.\n"
+    )
+    assert clean_text(page).split("\n") == [
+        "At the time of the survey, despite the many groups eligible for compensation, the share of the people",
+        "12 The analysis of the effects of the tariffs used the labour force survey of that year.",
+    ]

@@ -60,6 +60,8 @@ def test_the_innermost_heading_or_its_parent_decides():
         ("Since 2016, the government has extended the pension to rural workers.", None),
         ("In 2019, the ministry adopted a national strategy.", None),
         ("The scheme is financed by contributions (2 per cent of wages).", None),
+        ("Doe et al (2020) report that both domestic and external funds paid for it.", None),  # cites, in prose
+        ("Example Organisation (2019) shows that coverage rose.", None),
     ],
 )
 def test_line_roles(line, role):
