@@ -11,8 +11,10 @@ How an answer is made (calibration of the constants: `kb eval --questions corpus
 3. a cheap pre-score (keyword overlap, passage rank, numbers for "how much" questions) keeps the
    `EMBED_BUDGET` most promising ones;
 4. those are embedded with their passage's title and heading (a sentence often leaves its subject to them)
-   and scored: cosine with the question + keyword overlap - a small rank prior (+ the number bonus);
-5. if the best score is under `ABSTAIN_BELOW`, kb abstains and lists the nearest passages instead.
+   and scored: cosine with the question + keyword overlap - a small rank prior (+ the number bonus); the
+   sentence after each of the best few is scored too (it often carries the facts in other words);
+5. if the best score is under `ABSTAIN_BELOW`, kb abstains and lists the nearest passages instead; else the
+   best sentences are quoted, those of one passage in the order it has them.
 """
 
 from collections.abc import Callable, Sequence
@@ -21,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from kb.intent import asks_for_sources, question_intents, section_matches
-from kb.models import PassageMeta
+from kb.intent import asks_for_sources, question_intents, section_matches, speaks_of
+from kb.models import PassageMeta, section_label
 from kb.quotes import (
     Span,
     asks_for_examples,
@@ -53,6 +55,8 @@ SECTION_BUDGET = 8  # sentences of the asked-for section scored beyond EMBED_BUD
 SECTION_QUOTES = 2  # of them at most this many lead the answer
 SECTION_POSITION = 1  # the rank prior of a passage whose section is of the kind the question asks for
 SECTION_BONUS = 0.05  # for a sentence whose section is of the kind the question asks for (`kb.intent`)
+PER_PASSAGE = 2  # sentences quoted from one passage at most
+NEIGHBOUR_OF = 3  # the sentence after each of this many best-scored sentences is scored too
 PRE_RANK_WEIGHT = 0.05  # the pre-score's penalty per passage rank
 MARGIN = 0.15  # other sentences join the answer when within this of the best one
 ABSTAIN_BELOW = 0.46  # best sentence score under this: the corpus does not answer (`kb eval --questions --sweep`)
@@ -85,8 +89,8 @@ class Citation:
 
     @property
     def section_label(self) -> str:
-        """The innermost heading of the quote's section, as references show it."""
-        return self.section[-1] if self.section else ""
+        """The innermost heading of the quote's section, as references show it (not a repeat of the title)."""
+        return section_label(self.section, self.title)
 
 
 @dataclass
@@ -184,11 +188,15 @@ def compose(
     if not candidates:
         return _abstain(question, hits, related, "no-passage", 0.0)
     _score(question, candidates, embed, query_vector)
+    neighbours = _neighbours(question, candidates, sources)
+    if neighbours:
+        _score(question, neighbours, embed, query_vector)
+        candidates += neighbours
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
     support = _support(question, ranked)
     if support < threshold:
         return _abstain(question, hits, related, "support", support)
-    chosen = select(ranked, asks_for_examples(question))
+    chosen = reading_order(select(ranked, asks_for_examples(question)))
     citations = [citation_for(n, c) for n, c in enumerate(chosen, start=1)]
     text = " ".join(f"{quoted(c.text)} [{n}]" for n, c in enumerate(chosen, start=1))
     return Answer(question, text, False, citations, related, support=support, hits=hits)
@@ -264,7 +272,7 @@ def _prescored(question: str, hits: list[Hit], sources: bool = False) -> list[Ca
             cand = Candidate(span, hit, keyword_overlap(question, span.text), position=position, in_section=in_section)
             cand.figure = numeric and new_number(question, span.text)
             cand.bonus = NUMBER_BONUS if cand.figure else 0.0
-            cand.bonus += SECTION_BONUS if in_section else 0.0
+            cand.bonus += SECTION_BONUS if in_section or speaks_of(span.text, intents) else 0.0
             cand.score = cand.keywords - PRE_RANK_WEIGHT * position + cand.bonus
             candidates.append(cand)
     candidates.sort(key=lambda c: c.score, reverse=True)
@@ -286,6 +294,30 @@ def _score(question: str, candidates: list[Candidate], embed: Embed, query_vecto
         cand.score = sim + KEYWORD_WEIGHT * cand.keywords - RANK_WEIGHT * cand.position + cand.bonus
 
 
+def _neighbours(question: str, candidates: list[Candidate], sources: bool) -> list[Candidate]:
+    """The sentences right after the `NEIGHBOUR_OF` best-scored ones, when not scored yet: the sentence that
+    carries the facts often follows the one that matches the question ("...responded with anti-crisis packages.
+    They were financed by ..."), and shares none of its words for the pre-score to keep."""
+    best = sorted(candidates, key=lambda c: c.score, reverse=True)[:NEIGHBOUR_OF]
+    scored = {(c.hit.passage.id, c.span.start) for c in candidates}
+    found: list[Candidate] = []
+    numeric = asks_for_number(question)
+    intents = question_intents(question)
+    for cand in best:
+        spans = sentences(cand.hit.passage, any_role=sources)
+        following = next((s for s in spans if s.start >= cand.span.end), None)
+        if following is None or (cand.hit.passage.id, following.start) in scored:
+            continue
+        scored.add((cand.hit.passage.id, following.start))
+        near = Candidate(following, cand.hit, keyword_overlap(question, following.text), position=cand.position,
+                         in_section=cand.in_section)
+        near.figure = numeric and new_number(question, following.text)
+        near.bonus = NUMBER_BONUS if near.figure else 0.0
+        near.bonus += SECTION_BONUS if near.in_section or speaks_of(following.text, intents) else 0.0
+        found.append(near)
+    return found
+
+
 def select(ranked: list[Candidate], broad: bool) -> list[Candidate]:
     """The best sentence and those close to it: distinct texts, at most two per passage; spread over documents
     first when the question asks for examples or countries; up to `SECTION_QUOTES` sentences of the section
@@ -304,13 +336,22 @@ def select(ranked: list[Candidate], broad: bool) -> list[Candidate]:
             if len(chosen) >= limit:
                 return chosen
             doc = str(cand.hit.passage.meta.get("doc_id"))
-            if cand.text in seen or _count(chosen, cand.hit.passage.id) >= 2:
+            if cand.text in seen or _count(chosen, cand.hit.passage.id) >= PER_PASSAGE:
                 continue
             if one_per_document and any(str(c.hit.passage.meta.get("doc_id")) == doc for c in chosen):
                 continue
             seen.add(cand.text)
             chosen.append(cand)
     return chosen
+
+
+def reading_order(chosen: list[Candidate]) -> list[Candidate]:
+    """The chosen sentences with those of one passage together and in the order the passage has them (a sentence
+    and the one after it read as they were written), passages in the order of their best sentence."""
+    groups: dict[str, list[Candidate]] = {}
+    for cand in chosen:
+        groups.setdefault(cand.hit.passage.id, []).append(cand)
+    return [c for group in groups.values() for c in sorted(group, key=lambda c: c.span.start)]
 
 
 def _count(chosen: list[Candidate], passage_id: str) -> int:

@@ -60,6 +60,15 @@ def question_intents(question: str) -> frozenset[str]:
     return frozenset(name for name, (cues, _) in INTENTS.items() if any(f" {cue}" in text for cue in cues))
 
 
+def speaks_of(sentence: str, intents: frozenset[str]) -> bool:
+    """Whether a sentence uses the words of the kind of answer the question asks for ("funding" for "where did
+    the money come from?"): it is about that, not only about the question's subject."""
+    if not intents:
+        return False
+    text = f" {fold(sentence)} "
+    return any(f" {cue}" in text for name in intents for cue in INTENTS[name][0])
+
+
 def section_matches(section: Sequence[str], intents: frozenset[str]) -> bool:
     """Whether any heading of a passage's section path is of a kind the question asks for."""
     if not intents or not section:

@@ -1,6 +1,6 @@
 """The shared vocabulary of kb: facets, source documents, passages' metadata, and reports."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -41,6 +41,15 @@ ROLES = ("body", "list", "table", "caption", "references", "contents", "front_ma
 # Roles whose sentences may be quoted as an answer (the others stay searchable).
 EVIDENCE_ROLES = frozenset({"body", "list", "table"})
 SECTION_SEPARATOR = " › "
+
+
+def section_label(section: Sequence[str], title: str | None = None) -> str:
+    """The innermost heading of a section path, as citations show it; empty when it only repeats the document's
+    title (a document without headings under its title: "Title · Title" says nothing)."""
+    if not section:
+        return ""
+    label = section[-1]
+    return "" if title and " ".join(label.casefold().split()) == " ".join(title.casefold().split()) else label
 
 
 @dataclass(frozen=True)

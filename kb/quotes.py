@@ -22,9 +22,10 @@ _ITEM_END = re.compile(r"(?:[;,]|\b(?:and|or|et|ou|y|o))$")
 _SHORT_ITEM_WORDS = 20
 _PAGE_NUMBER_END = re.compile(r"[^\W\d]\s+\d{1,3}$")
 _SELF_REFERENCE = re.compile(
-    r"^(?:this|the present|the following|cette|ce|le pr[ée]sent|la pr[ée]sente|este|esta|el presente|la presente)\s+"
+    r"^(?:this|the present|the following|cette|ce|le pr[ée]sent|la pr[ée]sente|este|esta|el presente|la presente|"
+    r"(?:a|one) separate|another|a companion|un autre|une autre|otro|otra)\s+(?:country\s+|pays\s+|de pa[íi]s\s+)?"
     r"(?:study|report|paper|note|brief|chapter|section|document|publication|review|[ée]tude|rapport|note|"
-    r"document|chapitre|estudio|informe|documento|cap[íi]tulo|trabajo)\s+(?:\w+\s+){0,2}?"
+    r"document|chapitre|estudio|informe|documento|cap[íi]tulo|trabajo)\s+(?:\w+\s+){0,4}?"
     r"(?:describes|explains|presents|reviews|compares|looks at|examines|summari[sz]es|outlines|discusses|analy[sz]es|"
     r"d[ée]crit|pr[ée]sente|examine|analyse|compare|describe|presenta|analiza|examina|compara|resume)\b",
     re.IGNORECASE,
@@ -102,7 +103,7 @@ def sentences(doc: Document, *, any_role: bool = False) -> list[Span]:
                     spans.append(Span(content[offset + start : last], offset + start, last))
                     covered = max(covered, _line_of(lines, last))
                 continue  # a lead-in without its items says nothing
-            if _skipped(text, any_role):  # a footnote or a source run together with running text
+            if _skipped(text, any_role) or _unreadable(text):  # a footnote or a source run together with text
                 continue
             if not _fragment(text, bool(bullet_length(line[: start + 1])) or is_list_item(line)):
                 spans.append(Span(text, offset + start, offset + end))
@@ -135,6 +136,13 @@ def _skipped(line: str, any_role: bool) -> bool:
     if len(stripped.split()) >= 3 and sum(ch.isupper() for ch in letters) > 0.8 * len(letters):
         return True
     return _title_case(stripped)
+
+
+def _unreadable(sentence: str) -> bool:
+    """A sentence with undecodable characters, or partly in another script than the Latin one of en/fr/es
+    answers (a line of a bilingual page run into the English text)."""
+    letters = [ch for ch in sentence if ch.isalpha()]
+    return "\ufffd" in sentence or bool(letters and sum(ch <= "\u024f" for ch in letters) < 0.9 * len(letters))
 
 
 def _title_case(text: str) -> bool:
@@ -243,6 +251,9 @@ def named_phrases(question: str) -> list[str]:
     tokens = [m.group() for m in _TOKEN.finditer(_POSSESSIVE.sub(r"\1", question))]
     for position, token in enumerate(tokens):
         named = position > 0 and token[0].isupper() and not any(ch.isdigit() for ch in token)
+        # an acronym is checked as a name of its own: "Ehsaas COVID emergency cash" names the Ehsaas programme,
+        # which a document calls "Ehsaas Emergency Cash", not an "Ehsaas COVID"
+        named = named and not (len(token) > 1 and token.isupper())
         if named and fold(token) not in _FOLDED_STOPWORDS and not _in_country(tokens, position):
             run.append(token)
             continue

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from kb.models import IngestReport, PassageMeta, SourceDocument
+from kb.models import IngestReport, PassageMeta, SourceDocument, section_label
 
 if TYPE_CHECKING:
     from kb.answer import Answer
@@ -78,7 +78,7 @@ def answer(ans: "Answer") -> str:
     if ans.abstained and ans.related:
         lines.append("Nearest passages:")
         for r in ans.related:
-            where = " · ".join(p for p in ((r.get("section") or [""])[-1], page_label(r.get("page_start"), r.get("page_end"), bool(r.get("ocr")))) if p)
+            where = " · ".join(p for p in (section_label(r.get("section") or [], r.get("title")), page_label(r.get("page_start"), r.get("page_end"), bool(r.get("ocr")))) if p)
             lines.append(f"  - {r['title']}{' · ' + where if where else ' (' + str(r.get('path')) + ')'}")
     return "\n".join(lines).rstrip()
 

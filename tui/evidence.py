@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb.models import PassageMeta
+from kb.models import PassageMeta, section_label
 from tui.format import countries_label, page_label, type_label
 
 
@@ -103,8 +103,8 @@ class Evidence:
 
     @property
     def heading(self) -> str:
-        """The innermost heading of the passage's section (empty when it has none)."""
-        return self.section[-1] if self.section else ""
+        """The innermost heading of the passage's section (empty when it has none or it repeats the title)."""
+        return section_label(self.section, self.title)
 
     def location(self) -> str:
         """`3. Financing · p. 3`: where in its document the evidence sits."""

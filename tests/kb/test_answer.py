@@ -126,3 +126,53 @@ def test_the_section_a_question_asks_for_answers_it(corpus_kb, question, section
     assert not answer.abstained
     assert any(any(section.lower() in h.lower() for h in c.section) for c in answer.citations), [
         c.section for c in answer.citations]
+
+
+def _hits(*passages: str) -> list:
+    from haystack import Document
+
+    from kb.search import Hit
+
+    return [Hit(rank=n, score=1.0, passage=Document(id=f"p{n}", content=text, meta={"doc_id": f"d{n}", "lang": "en",
+                                                                                    "title": f"Report {n}"}))
+            for n, text in enumerate(passages, start=1)]
+
+
+def _embed_towards(answer: str):
+    """A stand-in embedder: the question and `answer` point one way, every other sentence at 0.6 cosine."""
+    import numpy as np
+
+    def embed(texts: list[str]):
+        rows = [[1.0, 0.0] if i == 0 or answer in t else [0.6, 0.8] for i, t in enumerate(texts)]
+        return np.asarray(rows, dtype=np.float32)
+
+    return embed
+
+
+def test_the_sentence_after_the_best_one_is_read_though_it_shares_no_word_with_the_question(monkeypatch):
+    from kb import answer as answers
+
+    funding = "Domestic financing was sourced from the reserve fund and from lenders."
+    lead = "The government answered the crisis quickly with a set of packages."
+    others = [" ".join(f"The packages of round {n}{k} were announced in the capital." for k in "abc") for n in range(5)]
+    hits = _hits(f"{lead} {funding}", *others)
+
+    def quotes() -> list[str]:
+        found = answers.compose("Where did the money for the packages come from?", hits, _embed_towards(funding))
+        return [c.quote for c in found.citations]
+
+    assert funding in quotes()
+    monkeypatch.setattr(answers, "NEIGHBOUR_OF", 0)
+    assert funding not in quotes()  # the pre-score alone drops it: twelve sentences share more words
+
+
+def test_sentences_of_one_passage_are_quoted_in_their_order():
+    from haystack import Document
+
+    from kb.answer import Candidate, reading_order
+    from kb.quotes import Span
+    from kb.search import Hit
+
+    first, second = (Hit(rank=n, score=1.0, passage=Document(id=f"p{n}", content="x" * 99, meta={})) for n in (1, 2))
+    picked = [Candidate(Span("c", 50, 60), first), Candidate(Span("o", 0, 9), second), Candidate(Span("a", 0, 9), first)]
+    assert [c.text for c in reading_order(picked)] == ["a", "c", "o"]

@@ -69,6 +69,14 @@ def test_captions_sources_references_titles_and_contents_are_never_quoted():
     assert "Pensions for all" in " ".join(s.text for s in sentences(Document(content=text, meta={"lang": "en"}), any_role=True))
 
 
+def test_sentences_in_another_script_or_undecodable_are_not_quoted():
+    text = ("The transfer reached most households in the province. "
+            "\u1780\u17b6\u179a\u1794\u17d2\u179a\u17b6\u1780\u17cb\u1787\u17bc\u1793 \u1782\u17d2\u179a\u17bd\u179f\u17b6\u179a affected by floods. "
+            "The pay\ufffdment arrived late in many villages.")
+    quoted = [s.text for s in sentences(Document(content=text, meta={"lang": "en"}))]
+    assert quoted == ["The transfer reached most households in the province."]
+
+
 def test_question_intents_and_sections():
     from kb.intent import asks_for_sources, question_intents, section_matches
 
@@ -83,6 +91,9 @@ def test_names_of_several_words_and_ordinals_are_checked_whole():
     from kb.quotes import holds_phrase, named_phrases, ordinal_phrases
 
     assert named_phrases("How much does Mongolia's Child Money Programme pay?") == ["Child Money Programme"]
+    # an acronym ends a name: the programme is "Ehsaas", checked as a name of its own, "COVID" too
+    assert named_phrases("How much did the Ehsaas COVID cash pay?") == []
+    assert named_phrases("Who runs the ILO Global Flagship Programme?") == ["Global Flagship Programme"]
     assert ordinal_phrases("What budget is set for a third phase of the programme?") == ["third phase"]
     docs = [Document(content="The child money programme pays monthly.", meta={})]
     assert holds_phrase(docs, "Child Money Programme") and not holds_phrase(docs, "Child Grant Programme")
