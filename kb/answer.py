@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from kb.filters import fold
 from kb.intent import asks_for_sources, question_intents, section_matches, speaks_of
 from kb.models import PassageMeta, section_label
 from kb.quotes import (
@@ -61,8 +62,17 @@ PRE_RANK_WEIGHT = 0.05  # the pre-score's penalty per passage rank
 MARGIN = 0.15  # other sentences join the answer when within this of the best one
 ABSTAIN_BELOW = 0.46  # best sentence score under this: the corpus does not answer (`kb eval --questions --sweep`)
 NO_ANSWER = "The knowledge base has no passage that answers this question."
+# Words of region and world-part names ("Latin American", "sub-Saharan", "Asia-Pacific"): a question's way of
+# naming where, which a document says with its countries, not a subject its documents must name.
+_GEOGRAPHY = frozenset("""
+latin america american americas african africa asian asia european europe arab arabic caribbean pacific nordic
+scandinavian western eastern northern southern central sub saharan middle east west north south global oecd
+world amerique latine afrique asie europe pacifique america latina latinoamericana latinoamericano africano
+africana asiatico asiatica europeo europea
+""".split())  # noqa: SIM905 (a word list reads best as text)
 
 Embed = Callable[[list[str]], Any]
+Mentioned = Callable[..., bool]  # (name) -> held anywhere in the knowledge base; (name, doc_id) -> in that document
 
 
 @dataclass
@@ -103,7 +113,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     related: list[dict[str, Any]] = field(default_factory=list)
     support: float = 0.0  # score of the best sentence (what the abstention threshold is compared with)
-    reason: str | None = None  # why kb abstained: "no-passage", "unknown-term", "country", "support"
+    reason: str | None = None  # why kb abstained: "no-passage", "unknown-term", "country", "subject", "support"
     note: str | None = None  # e.g. why the generator was not used
     generated: bool = False
     hits: list[Hit] = field(default_factory=list, repr=False)  # the retrieved passages (not in the JSON)
@@ -111,7 +121,7 @@ class Answer:
     @property
     def refused_by_rule(self) -> bool:
         """Abstained for a reason that no support threshold would change."""
-        return self.reason in ("no-passage", "unknown-term", "country")
+        return self.reason in ("no-passage", "unknown-term", "country", "subject")
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of an answer."""
@@ -157,7 +167,7 @@ def compose(
     *,
     query_vector: Sequence[float] | None = None,
     threshold: float = ABSTAIN_BELOW,
-    mentioned: Callable[[str], bool] | None = None,
+    mentioned: Mentioned | None = None,
     about: frozenset[str] | None = None,
     sections: Sequence[Hit] = (),
 ) -> Answer:
@@ -184,6 +194,10 @@ def compose(
             return _abstain(question, hits, related, "country", 0.0, sorted(countries))
         if about is not None:  # a comparison row: passages about its country alone before shared ones
             pool.sort(key=lambda h: set(PassageMeta.of(h.passage.meta).countries) != set(about))
+    if mentioned is not None:
+        pool, absent = on_subject(question, pool, mentioned)
+        if not pool:
+            return _abstain(question, hits, related, "subject", 0.0, absent)
     candidates = _prescored(question, pool, sources)
     if not candidates:
         return _abstain(question, hits, related, "no-passage", 0.0)
@@ -218,6 +232,28 @@ def answer_pool(question: str, hits: Sequence[Hit], sources: bool = False, secti
     return pool
 
 
+def on_subject(question: str, pool: list[Hit], mentioned: Mentioned) -> tuple[list[Hit], list[str]]:
+    """The passages of documents that mention every name of the question, and the names that kept others out.
+
+    A question about "the pilot in Syrdarya" is not answered from a report that never names Syrdarya, however
+    close its figures are: they are about something else (a near miss the support threshold cannot tell).
+    """
+    names = [n for n in salient_terms(question)[0] if fold(n) not in _GEOGRAPHY]
+    if not names:
+        return pool, []
+    held: dict[tuple[str, str], bool] = {}
+    kept: list[Hit] = []
+    absent: list[str] = []
+    for hit in pool:
+        doc = str(hit.passage.meta.get("doc_id"))
+        missing = [n for n in names if not held.setdefault((n, doc), mentioned(n, doc))]
+        if missing:
+            absent += [n for n in missing if n not in absent]
+        else:
+            kept.append(hit)
+    return kept, absent
+
+
 def concerns(meta: PassageMeta, countries: frozenset[str], *, strict: bool) -> bool:
     """Whether a passage is about one of `countries`. Not `strict` (a question naming countries), a general
     paragraph of a document about them counts too ("employers in all three countries ..." in a report on the
@@ -243,7 +279,7 @@ def _support(question: str, ranked: list[Candidate]) -> float:
     return ranked[0].score
 
 
-def unknown_terms(question: str, hits: list[Hit], mentioned: Callable[[str], bool] | None) -> list[str]:
+def unknown_terms(question: str, hits: list[Hit], mentioned: Mentioned | None) -> list[str]:
     """Names in the question that the knowledge base never mentions, numbers no retrieved passage holds, and
     ordinals ("a third phase") and names of several words ("Child Money Programme") that no retrieved passage
     holds whole."""
@@ -391,6 +427,8 @@ def _abstain(
         text += f" It never mentions {_listing(terms)}."
     elif reason == "country":
         text += f" None of the passages found is about {_listing(terms)}."
+    elif reason == "subject":
+        text += f" None of the passages found comes from a document that mentions {_listing(terms)}."
     text += " The nearest passages are listed for you to judge." if related else ""
     return Answer(question, text, True, [], related, support=support, reason=reason, hits=hits)
 

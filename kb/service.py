@@ -266,7 +266,8 @@ class KnowledgeBase:
             self.embed_texts,
             sections=self._asked_sections(question, hits, filters),
             query_vector=found.query_embedding,
-            mentioned=lambda name: self._mentioned(name, None),  # "never mentions" speaks of the whole base
+            # "never mentions" speaks of the whole base; with a document, of that document alone
+            mentioned=lambda name, doc_id=None: self._mentioned(name, None, doc_id),
             about=about,
         )
         if generate:
@@ -297,9 +298,14 @@ class KnowledgeBase:
                       for i, p in enumerate(passages[:SECTION_PASSAGES])]
         return found
 
-    def _mentioned(self, word: str, filters: SearchFilters | None) -> bool:
-        """Whether any passage inside `filters` holds `word` (as the keyword index sees it: stemmed, accents folded)."""
+    def _mentioned(self, word: str, filters: SearchFilters | None, doc_id: str | None = None) -> bool:
+        """Whether any passage inside `filters` (and of document `doc_id`) holds `word` (as the keyword index sees
+        it: stemmed, accents folded)."""
         haystack_filters = self.resolve_filters(filters).to_haystack()
+        if doc_id is not None:
+            condition = {"field": "meta.doc_id", "operator": "==", "value": doc_id}
+            haystack_filters = condition if haystack_filters is None else {
+                "operator": "AND", "conditions": [condition, haystack_filters]}
         return bool(self.store().keyword_search(word, filters=haystack_filters, top_k=1))
 
     def compare(

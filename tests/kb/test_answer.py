@@ -176,3 +176,24 @@ def test_sentences_of_one_passage_are_quoted_in_their_order():
     first, second = (Hit(rank=n, score=1.0, passage=Document(id=f"p{n}", content="x" * 99, meta={})) for n in (1, 2))
     picked = [Candidate(Span("c", 50, 60), first), Candidate(Span("o", 0, 9), second), Candidate(Span("a", 0, 9), first)]
     assert [c.text for c in reading_order(picked)] == ["a", "c", "o"]
+
+
+def test_only_documents_that_name_the_questions_subject_answer_it():
+    from kb.answer import compose, on_subject
+
+    hits = _hits("The pilot enrolled 5,000 residents in the province in 2021.",
+                 "Residents of the Syrdarya region joined the pilot, which charges no premium.")
+    named = {("Syrdarya", "d2")}
+
+    def mentioned(name, doc_id=None):
+        return doc_id is None or (name, doc_id) in named
+
+    kept, absent = on_subject("How many residents joined the Syrdarya pilot?", hits, mentioned)
+    assert [h.passage.id for h in kept] == ["p2"] and absent == ["Syrdarya"]
+    # where a region is named the documents name its countries instead: no document needs to say "Latin"
+    assert on_subject("Which Latin American country pays a pension?", hits, mentioned)[0] == hits
+
+    answer = compose("How many residents joined the Syrdarya pilot?", hits[:1], _embed_towards("enrolled"),
+                     mentioned=mentioned)
+    assert answer.abstained and answer.reason == "subject" and answer.refused_by_rule
+    assert "mentions “Syrdarya”" in answer.answer
