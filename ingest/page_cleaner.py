@@ -110,6 +110,8 @@ def _continues(previous: str, line: str, width: int) -> bool:
         return False
     if previous.endswith(_SENTENCE_END) and len(previous) < _PARAGRAPH_END_WIDTH * width:
         return False
+    if line[:1].islower() and not previous.endswith(_SENTENCE_END):
+        return True  # a sentence carried on in lower case, however short the line before it stopped
     return not (len(previous) < _SHORT_LINE_WIDTH * width and not previous.endswith((",", "-")))
 
 

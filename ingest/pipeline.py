@@ -33,7 +33,7 @@ IMAGES = r"image/(png|jpeg|tiff)"  # one router output (a regex) for the one ima
 # The version of what this pipeline makes of a file. Raise it with any change to conversion, cleaning, facets or
 # splitting that alters the passages of a file already indexed: the next `kb ingest` converts such files again
 # (documents record the recipe they were made with; 0 before kb recorded it).
-RECIPE = 4
+RECIPE = 5
 
 # Unicode NFC, Latin ligatures spelled out, control and zero-width characters dropped, runs of 1,000+ non-space
 # characters dropped, horizontal whitespace collapsed; page breaks (form feeds) and line breaks are kept for the
