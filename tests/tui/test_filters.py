@@ -55,3 +55,18 @@ async def test_a_year_range_narrows_the_results(kb_index):
         assert "Years: 2015–2017" in text(app.screen.query_one("#active-filters"))
         items = app.screen.query_one("#citations").items
         assert items and all(item.year == 2016 for item in items)
+
+
+async def test_an_unticked_box_is_empty_and_a_ticked_one_shows_its_mark(kb_index):
+    app = KbApp(index=kb_index)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        countries = app.screen.query_one("#facet-countries")
+        for component in ("selection-list--button", "selection-list--button-highlighted"):
+            style = countries.get_component_rich_style(component)
+            assert style.color == style.bgcolor, component  # the X is drawn in the box's own colour
+        for component in ("selection-list--button-selected", "selection-list--button-selected-highlighted"):
+            style = countries.get_component_rich_style(component)
+            assert style.color != style.bgcolor, component
