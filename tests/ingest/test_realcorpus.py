@@ -1,6 +1,7 @@
 """Measurements on ../shared/realcorpus (skipped when absent): page citations, window, facets, read reasons."""
 
 import csv
+import itertools
 import json
 import logging
 
@@ -121,7 +122,7 @@ def test_sentences_are_not_cut_into_lines(converted):
         for passage in result[1]:
             lines = [line for line in (passage.content or "").split("\n") if line.strip()]
             total += len(lines)
-            cut += sum(1 for a, b in zip(lines, lines[1:], strict=False)
+            cut += sum(1 for a, b in itertools.pairwise(lines)
                        if not a.startswith("#") and a[-1:].isalpha() and b[:1].islower())
     print(f"\n{cut} of {total} lines end a cut sentence")
     assert cut <= 0.01 * total
