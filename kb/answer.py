@@ -194,7 +194,7 @@ def compose(
             return _abstain(question, hits, related, "country", 0.0, sorted(countries))
         if about is not None:  # a comparison row: passages about its country alone before shared ones
             pool.sort(key=lambda h: set(PassageMeta.of(h.passage.meta).countries) != set(about))
-    if mentioned is not None:
+    if mentioned is not None and about is None:  # a comparison's question may name one group's examples
         pool, absent = on_subject(question, pool, mentioned)
         if not pool:
             return _abstain(question, hits, related, "subject", 0.0, absent)
@@ -238,7 +238,7 @@ def on_subject(question: str, pool: list[Hit], mentioned: Mentioned) -> tuple[li
     A question about "the pilot in Syrdarya" is not answered from a report that never names Syrdarya, however
     close its figures are: they are about something else (a near miss the support threshold cannot tell).
     """
-    names = [n for n in salient_terms(question)[0] if fold(n) not in _GEOGRAPHY]
+    names = [n for n in salient_terms(question)[0] if not set(fold(n).replace("-", " ").split()) <= _GEOGRAPHY]
     if not names:
         return pool, []
     held: dict[tuple[str, str], bool] = {}

@@ -192,8 +192,13 @@ def test_only_documents_that_name_the_questions_subject_answer_it():
     assert [h.passage.id for h in kept] == ["p2"] and absent == ["Syrdarya"]
     # where a region is named the documents name its countries instead: no document needs to say "Latin"
     assert on_subject("Which Latin American country pays a pension?", hits, mentioned)[0] == hits
+    assert on_subject("How does Asia-Pacific finance health care?", hits, mentioned)[0] == hits
 
     answer = compose("How many residents joined the Syrdarya pilot?", hits[:1], _embed_towards("enrolled"),
                      mentioned=mentioned)
     assert answer.abstained and answer.reason == "subject" and answer.refused_by_rule
     assert "mentions “Syrdarya”" in answer.answer
+    # a comparison row: the question may name one group's examples ("Central Asia vs Asia-Pacific, e.g. Marawi")
+    row = compose("How many residents joined the Syrdarya pilot?", hits[:1], _embed_towards("enrolled"),
+                  mentioned=mentioned, about=frozenset())
+    assert row.reason != "subject"
