@@ -14,7 +14,8 @@ How an answer is made (calibration of the constants: `kb eval --questions corpus
    and scored: cosine with the question + keyword overlap - a small rank prior (+ the number bonus); the
    sentence after each of the best few is scored too (it often carries the facts in other words);
 5. if the best score is under `ABSTAIN_BELOW`, kb abstains and lists the nearest passages instead; else the
-   best sentences are quoted, those of one passage in the order it has them.
+   best sentences are quoted (and the one right after the best, when close to it), those of one passage in
+   the order it has them.
 """
 
 from collections.abc import Callable, Sequence
@@ -210,7 +211,7 @@ def compose(
     support = _support(question, ranked)
     if support < threshold:
         return _abstain(question, hits, related, "support", support)
-    chosen = reading_order(select(ranked, asks_for_examples(question)))
+    chosen = reading_order(with_followers(select(ranked, asks_for_examples(question)), ranked))
     citations = [citation_for(n, c) for n, c in enumerate(chosen, start=1)]
     text = " ".join(f"{quoted(c.text)} [{n}]" for n, c in enumerate(chosen, start=1))
     return Answer(question, text, False, citations, related, support=support, hits=hits)
@@ -378,6 +379,24 @@ def select(ranked: list[Candidate], broad: bool) -> list[Candidate]:
                 continue
             seen.add(cand.text)
             chosen.append(cand)
+    return chosen
+
+
+def with_followers(chosen: list[Candidate], ranked: list[Candidate]) -> list[Candidate]:
+    """`chosen` and, after the best sentence, the sentence that follows it in its passage when that one scores
+    within twice `MARGIN` of it (as close as `select` lets any sentence be for a broad question): what a reader
+    would read next ("…responded with anti-crisis packages." "Both
+    domestic and external funding were used…"), beyond the per-passage limit and a focused answer's length
+    by one (never beyond `MAX_SENTENCES`)."""
+    if not chosen or len(chosen) >= MAX_SENTENCES:
+        return chosen
+    best = chosen[0]
+    content = best.hit.passage.content or ""
+    for cand in ranked:
+        after = content[best.span.end:cand.span.start]
+        if (cand.hit.passage.id == best.hit.passage.id and cand.span.start >= best.span.end and not after.strip()
+                and cand.score >= best.score - 2 * MARGIN and all(c.text != cand.text for c in chosen)):
+            return [*chosen, cand]
     return chosen
 
 

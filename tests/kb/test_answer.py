@@ -202,3 +202,22 @@ def test_only_documents_that_name_the_questions_subject_answer_it():
     row = compose("How many residents joined the Syrdarya pilot?", hits[:1], _embed_towards("enrolled"),
                   mentioned=mentioned, about=frozenset())
     assert row.reason != "subject"
+
+
+def test_the_sentence_after_the_best_one_follows_it_when_close_in_score():
+    from haystack import Document
+
+    from kb.answer import MARGIN, Candidate, with_followers
+    from kb.quotes import Span
+    from kb.search import Hit
+
+    text = "The State responded with packages. Both domestic and external funds paid for them. Unrelated."
+    hit = Hit(rank=1, score=1.0, passage=Document(id="p1", content=text, meta={}))
+    first, second, third = (Span(text[a:b], a, b) for a, b in ((0, 34), (35, 82), (83, 93)))
+    best = Candidate(first, hit, score=0.70)
+    follower = Candidate(second, hit, score=0.70 - 1.5 * MARGIN)
+    far = Candidate(third, hit, score=0.69)
+    assert with_followers([best], [best, far, follower]) == [best, follower]  # next in the text, not next in score
+    follower.score = 0.70 - 2.5 * MARGIN
+    assert with_followers([best], [best, far, follower]) == [best]
+    assert with_followers([], []) == []
