@@ -5,6 +5,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
+from textual.worker import WorkerCancelled
 
 
 async def settle(pilot: Pilot[Any]) -> None:
@@ -12,7 +13,10 @@ async def settle(pilot: Pilot[Any]) -> None:
     app: Any = pilot.app
     for _ in range(2000):
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive worker superseded by a newer one (new filters): wait again
+            continue
         opened = app.kb_state != "loading"
         loaded = app.model_ready or app.kb_state == "failed"
         if opened and loaded and not any(not w.is_finished for w in app.workers):
