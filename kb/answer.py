@@ -2,7 +2,8 @@
 
 How an answer is made (calibration of the constants: `kb eval --questions corpus/questions.jsonl --sweep`):
 1. kb abstains at once when the question names something the knowledge base never mentions (a name, or a
-   number that no retrieved passage holds), or names a country that no retrieved passage is about;
+   number that no retrieved passage holds), names a country that no retrieved passage is about, or a name that
+   no document of the passages found mentions (`kb.subject`);
 2. the quotable units of the best passages are cut: sentences (by the ingestion's sentence splitter), and
    lead-ins ending with ':' together with their list items; passages of references, contents and front matter
    (and caption or source lines) are never quoted unless the question asks for sources; passages whose section
@@ -24,26 +25,21 @@ from typing import Any
 
 import numpy as np
 
-from kb.filters import fold
 from kb.intent import asks_for_sources, question_intents, section_matches, speaks_of
 from kb.models import PassageMeta, section_label
 from kb.quotes import (
     Span,
     asks_for_examples,
     asks_for_number,
-    holds_phrase,
     in_context,
     keyword_overlap,
     named_countries,
-    named_phrases,
     new_number,
-    ordinal_phrases,
     quote_pages,
-    salient_terms,
     sentences,
-    words_of,
 )
 from kb.search import Hit
+from kb.subject import Mentioned, concerns, on_subject, unknown_terms
 
 MAX_SENTENCES = 6  # at most this many sentences in an answer
 FOCUSED_SENTENCES = 3  # ... and this many when the question does not ask for examples across countries
@@ -63,17 +59,8 @@ PRE_RANK_WEIGHT = 0.05  # the pre-score's penalty per passage rank
 MARGIN = 0.15  # other sentences join the answer when within this of the best one
 ABSTAIN_BELOW = 0.46  # best sentence score under this: the corpus does not answer (`kb eval --questions --sweep`)
 NO_ANSWER = "The knowledge base has no passage that answers this question."
-# Words of region and world-part names ("Latin American", "sub-Saharan", "Asia-Pacific"): a question's way of
-# naming where, which a document says with its countries, not a subject its documents must name.
-_GEOGRAPHY = frozenset("""
-latin america american americas african africa asian asia european europe arab arabic caribbean pacific nordic
-scandinavian western eastern northern southern central sub saharan middle east west north south global oecd
-world amerique latine afrique asie europe pacifique america latina latinoamericana latinoamericano africano
-africana asiatico asiatica europeo europea
-""".split())  # noqa: SIM905 (a word list reads best as text)
 
 Embed = Callable[[list[str]], Any]
-Mentioned = Callable[..., bool]  # (name) -> held anywhere in the knowledge base; (name, doc_id) -> in that document
 
 
 @dataclass
@@ -233,37 +220,6 @@ def answer_pool(question: str, hits: Sequence[Hit], sources: bool = False, secti
     return pool
 
 
-def on_subject(question: str, pool: list[Hit], mentioned: Mentioned) -> tuple[list[Hit], list[str]]:
-    """The passages of documents that mention every name of the question, and the names that kept others out.
-
-    A question about "the pilot in Syrdarya" is not answered from a report that never names Syrdarya, however
-    close its figures are: they are about something else (a near miss the support threshold cannot tell).
-    """
-    names = [n for n in salient_terms(question)[0] if not set(fold(n).replace("-", " ").split()) <= _GEOGRAPHY]
-    if not names:
-        return pool, []
-    held: dict[tuple[str, str], bool] = {}
-    kept: list[Hit] = []
-    absent: list[str] = []
-    for hit in pool:
-        doc = str(hit.passage.meta.get("doc_id"))
-        missing = [n for n in names if not held.setdefault((n, doc), mentioned(n, doc))]
-        if missing:
-            absent += [n for n in missing if n not in absent]
-        else:
-            kept.append(hit)
-    return kept, absent
-
-
-def concerns(meta: PassageMeta, countries: frozenset[str], *, strict: bool) -> bool:
-    """Whether a passage is about one of `countries`. Not `strict` (a question naming countries), a general
-    paragraph of a document about them counts too ("employers in all three countries ..." in a report on the
-    three); `strict` (a comparison row), only the passage's own countries do."""
-    if countries & set(meta.countries):
-        return True
-    return not strict and not meta.countries and bool(countries & set(meta.doc_countries))
-
-
 def quoted(text: str) -> str:
     """A quote as the answer text shows it: a lead-in and its items on one line, bullets printed apart from
     their items left out."""
@@ -278,22 +234,6 @@ def _support(question: str, ranked: list[Candidate]) -> float:
         figures = [c.score for c in ranked if c.figure]
         return max(figures, default=0.0)
     return ranked[0].score
-
-
-def unknown_terms(question: str, hits: list[Hit], mentioned: Mentioned | None) -> list[str]:
-    """Names in the question that the knowledge base never mentions, numbers no retrieved passage holds, and
-    ordinals ("a third phase") and names of several words ("Child Money Programme") that no retrieved passage
-    holds whole."""
-    names, numbers = salient_terms(question)
-    passages = [h.passage for h in hits]
-    words = words_of(passages)
-    missing = [n for n in numbers if n not in words]
-    missing += [p for p in ordinal_phrases(question) if not holds_phrase(passages, p)]
-    if mentioned is not None:
-        missing += [n for n in names if not mentioned(n)]
-    if not missing:
-        missing = [p for p in named_phrases(question) if not holds_phrase(passages, p)]
-    return missing
 
 
 def _prescored(question: str, hits: list[Hit], sources: bool = False) -> list[Candidate]:
@@ -450,7 +390,6 @@ def _abstain(
         text += f" None of the passages found comes from a document that mentions {_listing(terms)}."
     text += " The nearest passages are listed for you to judge." if related else ""
     return Answer(question, text, True, [], related, support=support, reason=reason, hits=hits)
-
 
 
 def _listing(terms: Sequence[str]) -> str:

@@ -179,7 +179,8 @@ def test_sentences_of_one_passage_are_quoted_in_their_order():
 
 
 def test_only_documents_that_name_the_questions_subject_answer_it():
-    from kb.answer import compose, on_subject
+    from kb.answer import compose
+    from kb.subject import on_subject
 
     hits = _hits("The pilot enrolled 5,000 residents in the province in 2021.",
                  "Residents of the Syrdarya region joined the pilot, which charges no premium.")

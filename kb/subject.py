@@ -1,0 +1,67 @@
+"""What a question is about, and whether the knowledge base and the passages found speak of it: the rules by
+which an answer is refused before any sentence is scored (names never mentioned, numbers and ordinals no
+passage holds, a country no passage is about, a name the passages' documents never mention)."""
+
+from collections.abc import Callable
+
+from kb.filters import fold
+from kb.models import PassageMeta
+from kb.quotes import holds_phrase, named_phrases, ordinal_phrases, salient_terms, words_of
+from kb.search import Hit
+
+Mentioned = Callable[..., bool]  # (name) -> held anywhere in the knowledge base; (name, doc_id) -> in that document
+# Words of region and world-part names ("Latin American", "sub-Saharan", "Asia-Pacific"): a question's way of
+# naming where, which a document says with its countries, not a subject its documents must name.
+_GEOGRAPHY = frozenset("""
+latin america american americas african africa asian asia european europe arab arabic caribbean pacific nordic
+scandinavian western eastern northern southern central sub saharan middle east west north south global oecd
+world amerique latine afrique asie europe pacifique america latina latinoamericana latinoamericano africano
+africana asiatico asiatica europeo europea
+""".split())  # noqa: SIM905 (a word list reads best as text)
+
+
+def unknown_terms(question: str, hits: list[Hit], mentioned: Mentioned | None) -> list[str]:
+    """Names in the question that the knowledge base never mentions, numbers no retrieved passage holds, and
+    ordinals ("a third phase") and names of several words ("Child Money Programme") that no retrieved passage
+    holds whole."""
+    names, numbers = salient_terms(question)
+    passages = [h.passage for h in hits]
+    words = words_of(passages)
+    missing = [n for n in numbers if n not in words]
+    missing += [p for p in ordinal_phrases(question) if not holds_phrase(passages, p)]
+    if mentioned is not None:
+        missing += [n for n in names if not mentioned(n)]
+    if not missing:
+        missing = [p for p in named_phrases(question) if not holds_phrase(passages, p)]
+    return missing
+
+
+def on_subject(question: str, pool: list[Hit], mentioned: Mentioned) -> tuple[list[Hit], list[str]]:
+    """The passages of documents that mention every name of the question, and the names that kept others out.
+
+    A question about "the pilot in Syrdarya" is not answered from a report that never names Syrdarya, however
+    close its figures are: they are about something else (a near miss the support threshold cannot tell).
+    """
+    names = [n for n in salient_terms(question)[0] if not set(fold(n).replace("-", " ").split()) <= _GEOGRAPHY]
+    if not names:
+        return pool, []
+    held: dict[tuple[str, str], bool] = {}
+    kept: list[Hit] = []
+    absent: list[str] = []
+    for hit in pool:
+        doc = str(hit.passage.meta.get("doc_id"))
+        missing = [n for n in names if not held.setdefault((n, doc), mentioned(n, doc))]
+        if missing:
+            absent += [n for n in missing if n not in absent]
+        else:
+            kept.append(hit)
+    return kept, absent
+
+
+def concerns(meta: PassageMeta, countries: frozenset[str], *, strict: bool) -> bool:
+    """Whether a passage is about one of `countries`. Not `strict` (a question naming countries), a general
+    paragraph of a document about them counts too ("employers in all three countries ..." in a report on the
+    three); `strict` (a comparison row), only the passage's own countries do."""
+    if countries & set(meta.countries):
+        return True
+    return not strict and not meta.countries and bool(countries & set(meta.doc_countries))
