@@ -246,10 +246,7 @@ def _prescored(question: str, hits: list[Hit], sources: bool = False) -> list[Ca
         if in_section:  # the section the question asks for ranks with the best passages, wherever it was found
             position = min(position, SECTION_POSITION)
         for span in sentences(hit.passage, any_role=sources):
-            cand = Candidate(span, hit, keyword_overlap(question, span.text), position=position, in_section=in_section)
-            cand.figure = numeric and new_number(question, span.text)
-            cand.bonus = NUMBER_BONUS if cand.figure else 0.0
-            cand.bonus += SECTION_BONUS if in_section or speaks_of(span.text, intents) else 0.0
+            cand = _candidate(question, span, hit, position, in_section, numeric, intents)
             cand.score = cand.keywords - PRE_RANK_WEIGHT * position + cand.bonus
             candidates.append(cand)
     candidates.sort(key=lambda c: c.score, reverse=True)
@@ -257,6 +254,18 @@ def _prescored(question: str, hits: list[Hit], sources: bool = False) -> list[Ca
     # sentences of the section the question asks for are always scored (up to SECTION_BUDGET more)
     kept += [c for c in candidates[EMBED_BUDGET:] if c.in_section][:SECTION_BUDGET]
     return kept
+
+
+def _candidate(
+    question: str, span: Span, hit: Hit, position: int, in_section: bool, numeric: bool, intents: frozenset[str]
+) -> Candidate:
+    """A sentence with its keyword overlap and bonuses: a new figure for a how-much question, the section (or
+    the words) of the kind of answer the question asks for."""
+    cand = Candidate(span, hit, keyword_overlap(question, span.text), position=position, in_section=in_section)
+    cand.figure = numeric and new_number(question, span.text)
+    cand.bonus = NUMBER_BONUS if cand.figure else 0.0
+    cand.bonus += SECTION_BONUS if in_section or speaks_of(span.text, intents) else 0.0
+    return cand
 
 
 def _score(question: str, candidates: list[Candidate], embed: Embed, query_vector: Sequence[float] | None) -> None:
@@ -286,12 +295,7 @@ def _neighbours(question: str, candidates: list[Candidate], sources: bool) -> li
         if following is None or (cand.hit.passage.id, following.start) in scored:
             continue
         scored.add((cand.hit.passage.id, following.start))
-        near = Candidate(following, cand.hit, keyword_overlap(question, following.text), position=cand.position,
-                         in_section=cand.in_section)
-        near.figure = numeric and new_number(question, following.text)
-        near.bonus = NUMBER_BONUS if near.figure else 0.0
-        near.bonus += SECTION_BONUS if near.in_section or speaks_of(following.text, intents) else 0.0
-        found.append(near)
+        found.append(_candidate(question, following, cand.hit, cand.position, cand.in_section, numeric, intents))
     return found
 
 

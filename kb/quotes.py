@@ -130,9 +130,9 @@ def _skipped(line: str, any_role: bool) -> bool:
         return True
     if _SELF_REFERENCE.match(stripped):
         return True  # "This study describes ...": about the document, not an answer
-    letters = [ch for ch in stripped if ch.isalpha()]
-    if letters and sum(ch <= "\u024f" for ch in letters) < 0.5 * len(letters):
+    if _latin_share(stripped) < 0.5:
         return True  # another script than the Latin one of English, French and Spanish answers
+    letters = [ch for ch in stripped if ch.isalpha()]
     if len(stripped.split()) >= 3 and sum(ch.isupper() for ch in letters) > 0.8 * len(letters):
         return True
     return _title_case(stripped)
@@ -141,8 +141,13 @@ def _skipped(line: str, any_role: bool) -> bool:
 def _unreadable(sentence: str) -> bool:
     """A sentence with undecodable characters, or partly in another script than the Latin one of en/fr/es
     answers (a line of a bilingual page run into the English text)."""
-    letters = [ch for ch in sentence if ch.isalpha()]
-    return "\ufffd" in sentence or bool(letters and sum(ch <= "\u024f" for ch in letters) < 0.9 * len(letters))
+    return "\ufffd" in sentence or _latin_share(sentence) < 0.9
+
+
+def _latin_share(text: str) -> float:
+    """The share of a text's letters in the Latin script (1 for a text without letters)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(ch <= "\u024f" for ch in letters) / len(letters) if letters else 1.0
 
 
 def _title_case(text: str) -> bool:

@@ -50,7 +50,10 @@ def on_subject(question: str, pool: list[Hit], mentioned: Mentioned) -> tuple[li
     absent: list[str] = []
     for hit in pool:
         doc = str(hit.passage.meta.get("doc_id"))
-        missing = [n for n in names if not held.setdefault((n, doc), mentioned(n, doc))]
+        for name in names:
+            if (name, doc) not in held:  # one keyword search per name and document, however many passages
+                held[name, doc] = mentioned(name, doc)
+        missing = [n for n in names if not held[n, doc]]
         if missing:
             absent += [n for n in missing if n not in absent]
         else:

@@ -222,3 +222,19 @@ def test_the_sentence_after_the_best_one_follows_it_when_close_in_score():
     follower.score = 0.70 - 2.5 * MARGIN
     assert with_followers([best], [best, far, follower]) == [best]
     assert with_followers([], []) == []
+
+
+def test_each_name_is_looked_up_once_per_document():
+    from kb.subject import on_subject
+
+    hits = _hits("First passage of the report.", "Second passage of the report.")
+    for hit in hits:
+        hit.passage.meta["doc_id"] = "d1"  # two passages of one document
+    calls = []
+
+    def mentioned(name, doc_id=None):
+        calls.append((name, doc_id))
+        return True
+
+    assert on_subject("What did the Syrdarya pilot find?", hits, mentioned)[0] == hits
+    assert calls == [("Syrdarya", "d1")]
