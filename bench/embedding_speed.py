@@ -13,7 +13,7 @@ other processes on a shared machine). nDCG@10 is exact cosine search over all 5,
 300 test queries (vectors cached in bench/cache/); the published figure for the plain model is 0.645.
 Results go to bench/results/embedding_speed.json.
 
-kb's default is `onnx-int8` (kb/fastembed.py): on 2 AVX2 cores it costs half the CPU time per passage of the
+kb's default is `onnx-int8` (kb/embedding/fastembed.py): on 2 AVX2 cores it costs half the CPU time per passage of the
 plain model (1.8-2.0x passages/s) with nDCG@10 0.6424 vs 0.6451 (within 0.005). `onnx-fp32` gives the same
 vectors as torch but little speed, since both run the same fp32 matrix products; int8 halves their cost. This
 CPU has no AVX-512 BF16/VNNI, so bfloat16 is ~9x slower than fp32 here and int8 uses the AVX2 u8s8 kernels.
@@ -43,7 +43,7 @@ from bench.common import (
     write_json,
 )
 from kb.embedding import ModelInfo, model_info
-from kb.onnx_export import EXPORT_FORMAT
+from kb.embedding.onnx_export import EXPORT_FORMAT
 
 Encoder = Callable[[list[str]], np.ndarray]
 
@@ -52,8 +52,8 @@ def encoders(info: ModelInfo, grid: bool) -> tuple[dict[str, Encoder], dict[str,
     """The timed variants; for each, the variant whose vectors (so nDCG) it shares; the export's cost."""
     from sentence_transformers import SentenceTransformer
 
-    from kb.fastembed import OnnxBackend
-    from kb.onnx_export import ensure_onnx, onnx_dir
+    from kb.embedding.fastembed import OnnxBackend
+    from kb.embedding.onnx_export import ensure_onnx, onnx_dir
 
     plain = SentenceTransformer(str(info.path), device="cpu", local_files_only=True)
 

@@ -7,7 +7,7 @@ default settings (end to end: scan, hashing, model load, conversion, splitting, 
 FAISS save), then the same ingest again (`rerun`, which embeds nothing); `torch` is
 `SentenceTransformer.encode` (the plain model, batch 32, one call so it sorts by length) on exactly the texts the
 ingest embedded (passage with its title and heading, as `meta_fields_to_embed` joins them); `onnx-int8` is kb's
-default embedder (kb/fastembed.py) alone on the same texts, in one call; `onnx-int8-groups` is the same in the
+default embedder (kb/embedding/fastembed.py) alone on the same texts, in one call; `onnx-int8-groups` is the same in the
 groups the ingest embedded them in (padding is cut per group, not over the whole collection). The phases of the
 ingest are timed without touching kb's code: the runner's own phases through its public `timing` hook, the
 converter, embedder and store it is given by wrapping them, the conversion pipeline's components by Haystack's
@@ -167,9 +167,9 @@ def encoders() -> dict[str, Any]:
     """The model alone: plain torch `encode` and kb's default ONNX int8 backend."""
     from sentence_transformers import SentenceTransformer
 
-    from kb.config import Settings
+    from kb.core.config import Settings
     from kb.embedding import model_info
-    from kb.fastembed import OnnxBackend
+    from kb.embedding.fastembed import OnnxBackend
 
     info = model_info(Settings().model_path())
     plain = SentenceTransformer(str(info.path), device="cpu", local_files_only=True)
@@ -261,7 +261,7 @@ def _tokens(texts: list[str]) -> dict[str, float]:
     """Word-piece counts of the embedded texts (after truncation to the model's window)."""
     from tokenizers import Tokenizer
 
-    from kb.config import Settings
+    from kb.core.config import Settings
 
     tok = Tokenizer.from_file(str(Settings().model_path() / "tokenizer.json"))
     tok.no_padding()

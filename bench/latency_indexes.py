@@ -18,7 +18,7 @@ import numpy as np
 from bench import synthetic
 from bench.common import CACHE, REALCORPUS, log, passage_count
 from bench.ingest_speed import REALCORPUS_INDEX
-from kb.filters import SearchFilters
+from kb.core.filters import SearchFilters
 
 REAL_SIZE = 10_000
 REAL_COUNTRIES = ["UZB", "ARG", "URY", "KHM", "PHL", "PAK", "KEN", "SEN", "BRA", "MEX", "IND", "ZAF"]
@@ -39,7 +39,7 @@ def real_index(log_: Callable[[str], None] = log) -> Path | None:
             base.ingest([REALCORPUS])
     from haystack import Document
 
-    from ingest.countries import regions_for
+    from kb.core.countries import regions_for
 
     source = synthetic.open_store(REALCORPUS_INDEX)
     originals = source.filter_documents()

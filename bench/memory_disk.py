@@ -31,7 +31,7 @@ QUERY = "How did countries extend pensions to older people who never contributed
 
 def child(index: str | None) -> None:
     """Run in a fresh process: load the model (and open the index and search it); print RSS as JSON."""
-    from kb.filters import SearchFilters
+    from kb.core.filters import SearchFilters
     from kb.service import KnowledgeBase
 
     base = KnowledgeBase(index=index or "/nonexistent")

@@ -26,7 +26,7 @@ import bench.common
 from bench.common import machine, passage_count, write_json
 from index.milvus.store import MilvusStore
 from index.store import LocalStore
-from kb.models import DOC_TYPES, REGIONS, TOPICS
+from kb.core.models import DOC_TYPES, REGIONS, TOPICS
 
 DIM = 384
 CLUSTERS = 64

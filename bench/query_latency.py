@@ -29,7 +29,7 @@ import numpy as np
 import kb  # noqa: F401  (keeps the hub offline)
 from bench.common import ROOT, header, log, median, percentile, target, write_json
 from bench.latency_indexes import filters_for, index_for, parse_size
-from kb.filters import SearchFilters
+from kb.core.filters import SearchFilters
 
 QUESTIONS = ROOT / "corpus" / "questions.jsonl"
 # Questions about what the realcorpus holds (for `ask`, so that answers are composed rather than refused at once).

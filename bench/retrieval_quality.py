@@ -3,9 +3,9 @@
 Usage: `.venv/bin/python -m bench.retrieval_quality [--beir ../shared/eval/scifact] [--corpus corpus]
 [--questions corpus/questions.jsonl]`.
 
-A thin wrapper: `KnowledgeBase.eval_beir` (what `kb eval --beir DIR` runs: the corpus indexed once per model and
+A thin wrapper: `kb.beir.run` (what `kb eval --beir DIR` runs: the corpus indexed once per model and
 embedder, cached, then the 300 test queries through kb's dense, keyword and hybrid pipelines) and
-`KnowledgeBase.eval_questions` (what `kb eval --questions corpus/questions.jsonl` runs) on a fresh temporary index
+`kb.evaluate.run` (what `kb eval --questions corpus/questions.jsonl` runs) on a fresh temporary index
 of corpus/. Published figures are from ../shared/eval/README.md. Results: bench/results/retrieval_quality.json.
 """
 
@@ -16,6 +16,7 @@ from typing import Any
 
 import kb  # noqa: F401  (keeps the hub offline)
 from bench.common import ROOT, SCIFACT, header, log, target, write_json
+from kb import beir, evaluate
 
 # ../shared/eval/README.md: published nDCG@10 on SciFact's 300 test queries.
 PUBLISHED = {
@@ -79,14 +80,14 @@ def main(argv: list[str] | None = None) -> None:
     if (args.beir / "corpus.jsonl").is_file():
         log(f"kb eval --beir {args.beir}")
         base = KnowledgeBase()
-        result["beir"] = base.eval_beir(args.beir, progress=lambda done, total: None)
+        result["beir"] = beir.run(base, args.beir, progress=lambda done, total: None)
         result["embedder"] = base.chunking()["embedder"]
     else:
         log(f"{args.beir} absent: SciFact skipped")
     with tempfile.TemporaryDirectory(prefix="kb-quality-") as tmp, KnowledgeBase(index=Path(tmp) / "index") as base:
         log(f"indexing {args.corpus} into a fresh index, then kb eval --questions")
         base.ingest([args.corpus])
-        questions = base.eval_questions(args.questions)
+        questions = evaluate.run(base, args.questions)
     questions.pop("index", None)
     result["questions"] = questions
     rows = targets(result)

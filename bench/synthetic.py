@@ -24,7 +24,7 @@ import numpy as np
 from haystack import Document
 
 from bench.common import CACHE, REALCORPUS, cached_vectors, realcorpus_passages
-from kb.models import DOC_TYPES, TOPICS
+from kb.core.models import DOC_TYPES, TOPICS
 
 DIM = 384
 CENTRES = 400
@@ -47,7 +47,7 @@ HEADINGS = ("Introduction", "Background", "Coverage", "Financing", "Benefits", "
 
 def model() -> Any:
     """kb's default model identity (the bundled all-MiniLM-L6-v2)."""
-    from kb.config import Settings
+    from kb.core.config import Settings
     from kb.embedding import model_info
 
     return model_info(Settings().model_path())
@@ -125,7 +125,7 @@ def _country_weights() -> np.ndarray:
 
 def passages(n: int, seed: int = SEED) -> Iterator[list[Document]]:
     """`n` synthetic passages in batches of `WRITE_BATCH`, the same for every `n` (a prefix of a larger set)."""
-    from ingest.countries import regions_for
+    from kb.core.countries import regions_for
 
     rng = np.random.default_rng(seed)
     vectors = vector_model()

@@ -1,3 +1,3 @@
 """The local knowledge-base store: SQLite (passages, metadata, FTS5) plus FAISS (vectors)."""
 
-import kb  # noqa: F401  (hub offline and Haystack telemetry off before any module here imports Haystack)
+import kb.core  # noqa: F401  (runs kb/__init__: hub offline, Haystack telemetry off, before any module here imports Haystack)

@@ -4,7 +4,7 @@ import errno
 import os
 from pathlib import Path
 
-from kb.errors import IndexWriteError
+from kb.core.errors import IndexWriteError
 
 
 def fsync_dir(directory: Path) -> None:

@@ -7,7 +7,7 @@ import stat
 import time
 from pathlib import Path
 
-from kb.errors import IndexLockedError, IndexWriteError
+from kb.core.errors import IndexLockedError, IndexWriteError
 
 LOCK_NAME = "write.lock"
 

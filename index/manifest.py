@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from index.atomic import write_atomic
-from kb.errors import IndexCorruptError, IndexIncompatibleError
+from kb.core.errors import IndexCorruptError, IndexIncompatibleError
 
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from haystack import Document
 
 from index.manifest import Manifest
-from kb.models import FileRecord, SourceDocument
+from kb.core.models import FileRecord, SourceDocument
 
 
 class KnowledgeStore(Protocol):

@@ -3,7 +3,7 @@
 import json
 import sqlite3
 
-from kb.models import FileRecord, SourceDocument
+from kb.core.models import FileRecord, SourceDocument
 
 
 class RecordTables:

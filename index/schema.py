@@ -5,7 +5,7 @@ import sqlite3
 import uuid
 from pathlib import Path
 
-from kb.errors import IndexCorruptError, IndexWriteError
+from kb.core.errors import IndexCorruptError, IndexWriteError
 
 DB_NAME = "kb.sqlite3"
 SCHEMA_VERSION = 1
@@ -58,7 +58,7 @@ END;
 
 CREATE TABLE IF NOT EXISTS documents (
     doc_id  TEXT PRIMARY KEY,
-    data    TEXT NOT NULL  -- JSON of kb.models.SourceDocument
+    data    TEXT NOT NULL  -- JSON of kb.core.models.SourceDocument
 );
 
 CREATE TABLE IF NOT EXISTS files (

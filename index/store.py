@@ -29,7 +29,7 @@ from index.records import RecordTables
 from index.store_aggregates import MetadataAggregates, _key
 from index.store_records import DocumentRecords
 from index.vectors import VectorIndex
-from kb.errors import IndexCorruptError, IndexNotFoundError, IndexWriteError, KbError, UsageError
+from kb.core.errors import IndexCorruptError, IndexNotFoundError, IndexWriteError, KbError, UsageError
 
 
 class LocalStore(MetadataAggregates, DocumentRecords):

@@ -7,7 +7,7 @@ from haystack.document_stores.types import DuplicatePolicy
 
 from index.passages import PassageTable
 from index.records import RecordTables
-from kb.models import FileRecord, SourceDocument
+from kb.core.models import FileRecord, SourceDocument
 
 
 class DocumentRecords:

@@ -20,7 +20,7 @@ from ingest.limits import (
     MAX_ZIP_MEMBERS,
     megabytes,
 )
-from kb.errors import DocumentReadError
+from kb.core.errors import DocumentReadError
 
 _RATIO_FROM = 1024 * 1024  # small parts compress very well legitimately (styles, settings)
 

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from haystack import Document, component
 
-from ingest.countries import count_mentions, regions_for
-from kb.models import PassageMeta
+from kb.core.countries import count_mentions, regions_for
+from kb.core.models import PassageMeta
 
 MAX_LISTED = 3
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from ingest import facet_values as fv
 from ingest.catalog_rows import CatalogFileError, read_rows
-from kb.errors import UsageError
+from kb.core.errors import UsageError
 
 CATALOG_NAMES = ("catalog.csv", "catalog.yaml", "catalog.yml")
 _MAX_REPORTED = 20

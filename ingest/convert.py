@@ -15,8 +15,8 @@ from ingest.limits import MAX_FILE_BYTES, MAX_TEXT_FILE_BYTES, megabytes
 from ingest.ocr import PageReader
 from ingest.pipeline import build_pipeline
 from ingest.scan import read_verified
-from kb.errors import DocumentReadError
-from kb.models import SourceDocument
+from kb.core.errors import DocumentReadError
+from kb.core.models import SourceDocument
 
 _TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 _MIN_HTML_WORDS = 5  # trafilatura returns a stray menu word ('Home') for pages without main text

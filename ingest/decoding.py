@@ -2,7 +2,7 @@
 
 import codecs
 
-from kb.errors import DocumentReadError
+from kb.core.errors import DocumentReadError
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),

@@ -15,7 +15,7 @@ from haystack.dataclasses import ByteStream
 
 from ingest.archive import check_docx_archive
 from ingest.sources import read_sources
-from kb.errors import DocumentReadError
+from kb.core.errors import DocumentReadError
 
 _HEADING_STYLE = re.compile(r"^(?:heading|titre|t[íi]tulo)\s*(\d)$", re.IGNORECASE)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"

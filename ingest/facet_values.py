@@ -4,8 +4,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from kb import filters
-from kb.errors import FilterValueError
+from kb.core import filters
+from kb.core.errors import FilterValueError
 
 _LANG = re.compile(r"^[a-z]{2}$")
 _YEAR = re.compile(r"(?<!\d)((?:1[89]|20)\d{2})(?!\d)")
@@ -47,13 +47,13 @@ def parse_regions(value: Any) -> list[str]:
 
 
 def parse_doc_type(value: Any) -> str | None:
-    """One of kb.models.DOC_TYPES ('country study' is read as 'country_study')."""
+    """One of kb.core.models.DOC_TYPES ('country study' is read as 'country_study')."""
     types = _parse_each(value, filters.resolve_doc_type)
     return types[0] if types else None
 
 
 def parse_topics(value: Any) -> list[str]:
-    """Topic slugs of kb.models.TOPICS, given as slugs or labels."""
+    """Topic slugs of kb.core.models.TOPICS, given as slugs or labels."""
     return _parse_each(value, filters.resolve_topic)
 
 

@@ -8,10 +8,10 @@ from typing import Any
 from haystack import Document, component
 
 from ingest import facet_values as fv
-from ingest.countries import choose_dominant, count_mentions, regions_for
 from ingest.doc_signals import clean_title, detect_doc_type, detect_year, title_from_path, title_from_text
 from ingest.language import detect_language, detector
 from ingest.topics import detect_topics
+from kb.core.countries import choose_dominant, count_mentions, regions_for
 
 logger = logging.getLogger(__name__)
 

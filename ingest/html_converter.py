@@ -20,7 +20,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from ingest.sources import read_sources
-from kb.errors import DocumentReadError
+from kb.core.errors import DocumentReadError
 
 logger = logging.getLogger(__name__)
 

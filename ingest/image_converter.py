@@ -14,7 +14,7 @@ from ingest.ocr import PageReader
 from ingest.pdf_headings import StyledLine, mark_headings
 from ingest.scanned import OCR_HEADING_SCALE
 from ingest.sources import read_sources
-from kb.errors import DocumentReadError, OcrUnavailableError
+from kb.core.errors import DocumentReadError, OcrUnavailableError
 
 # An A4 page scanned at 600 dpi is 35 million pixels; far larger "images" are decompression bombs (a few KB
 # of PNG that inflate to gigabytes in memory).

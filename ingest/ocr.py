@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image
 
 from ingest.scanned import OCR_DPI
-from kb.errors import OcrUnavailableError
+from kb.core.errors import OcrUnavailableError
 
 SETTINGS = ("auto", "rapidocr", "tesseract", "off")
 TESSERACT_LANGS = "eng+fra+spa"

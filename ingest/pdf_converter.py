@@ -18,7 +18,7 @@ from ingest.ocr import PageReader
 from ingest.pdf_headings import StyledLine, cover_title, mark_headings
 from ingest.scanned import OCR_DPI, OCR_HEADING_SCALE, is_garbage
 from ingest.sources import read_sources
-from kb.errors import DocumentReadError, OcrUnavailableError
+from kb.core.errors import DocumentReadError, OcrUnavailableError
 
 _PDF_DATE = re.compile(r"D:(\d{4})")
 _BOLD_WEIGHT = 600

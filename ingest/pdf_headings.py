@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.structure import line_role
+from kb.core.structure import line_role
 
 HEADING_SCALE = 1.12  # a line this much larger than the body text is a heading candidate
 MAX_HEADING_WORDS = 18  # numbered headings ("3.2 Analysis of ... Indonesia") run long

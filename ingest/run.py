@@ -21,8 +21,8 @@ from ingest.catalog import fingerprint
 from ingest.links import FileLinks, OutsideLinks
 from ingest.pipeline import RECIPE
 from ingest.scan import FoundFile, file_digest, scan
-from kb.errors import ContentChangedError, DocumentReadError
-from kb.models import FileRecord, IngestReport, SourceDocument
+from kb.core.errors import ContentChangedError, DocumentReadError
+from kb.core.models import FileRecord, IngestReport, SourceDocument
 
 FLUSH_SECONDS = 60.0
 EMBED_GROUP = 128  # passages embedded per call (the model sorts them by length to cut padding)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.links import OutsideLinks, folder_refusal
-from kb.errors import ContentChangedError, DocumentReadError, UsageError
+from kb.core.errors import ContentChangedError, DocumentReadError, UsageError
 
 SUPPORTED = {".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 IGNORE_FILE = ".kbignore"

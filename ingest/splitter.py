@@ -9,9 +9,9 @@ from typing import Any
 
 from haystack import Document, component
 
-from ingest.sentences import sentence_spans
-from ingest.structure import is_list_item, line_role, section_role
-from kb.models import EVIDENCE_ROLES, PassageMeta
+from kb.core.models import EVIDENCE_ROLES, PassageMeta
+from kb.core.sentences import sentence_spans
+from kb.core.structure import is_list_item, line_role, section_role
 
 _HEADING_LINE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _SECTION_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+\D")
@@ -64,7 +64,7 @@ class PassageSplitter:
     Passages never cross documents or (when it can be helped) section headings or a change between running
     text and references, contents or front matter; they overlap by whole sentences, keep a lead-in sentence
     ending with ':' with the list after it, span pages when a passage runs on, and carry their page range,
-    character span, section path and role (`ingest.structure`). Written because
+    character span, section path and role (`kb.core.structure`). Written because
     DocumentSplitter counts words or tiktoken tokens, needs NLTK (which downloads data) for sentences, and
     records only a start page (measured in ingest/NOTES.md).
     """

@@ -4,7 +4,7 @@ passages and 1.2 GB more memory. PDFs are cut earlier, page by page (ingest/pdf_
 from haystack import Document, component
 
 from ingest.limits import MAX_TEXT_CHARS
-from kb.errors import DocumentReadError
+from kb.core.errors import DocumentReadError
 
 
 @component

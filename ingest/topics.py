@@ -1,10 +1,10 @@
-"""Topics (kb.models.TOPICS slugs) detected from multilingual keyword lists (English, French, Spanish)."""
+"""Topics (kb.core.models.TOPICS slugs) detected from multilingual keyword lists (English, French, Spanish)."""
 
 import re
 from collections import Counter
 from functools import lru_cache
 
-from ingest.countries import fold
+from kb.core.text import fold
 
 # Keywords are folded (lower case, no accents); each matches as whole words. Hand-written on purpose: these are
 # the department's own categories, for which no package exists.

@@ -1,7 +1,7 @@
 """kb: a cited knowledge base for social protection documents."""
 
 from kb import lazytorch as _lazytorch
-from kb import offline as _offline
+from kb.core import offline as _offline
 
 _offline.enforce()
 _lazytorch.install()  # before anything imports Haystack: keeps PyTorch out of commands that never use it

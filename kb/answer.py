@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from kb.core.models import PassageMeta, section_label
 from kb.intent import asks_for_sources, question_intents, section_matches, speaks_of
-from kb.models import PassageMeta, section_label
 from kb.quotes import (
     Span,
     asks_for_examples,

@@ -6,11 +6,15 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kb import locations
-from kb.errors import UsageError
+from kb.core import locations
+from kb.core.errors import UsageError
 from kb.search import MODES, Mode, build_pipeline, run_pipeline
+from kb.stores import open_location
+
+if TYPE_CHECKING:
+    from kb.service import KnowledgeBase
 
 METRICS = ["ndcg@10", "recall@100", "mrr@10"]
 DEPTH = 100
@@ -84,3 +88,27 @@ def evaluate(
         results[mode] = {m: round(float(v), 4) for m, v in scores.items()}
         results[mode]["ms_per_query"] = round(1000 * seconds / max(len(queries), 1), 2)
     return results
+
+
+def run(
+    kb: "KnowledgeBase",
+    directory: Path,
+    *,
+    split: str = "test",
+    modes: list[Mode] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """`kb eval --beir DIR`: index a BEIR corpus (cached per model) and report nDCG@10, recall@100, MRR@10 per mode."""
+    from kb.embedding import document_embedder, embedder_name
+
+    corpus, queries, qrels = load_beir(Path(directory), split)
+    model, backend = kb.model, kb.settings.embed_backend
+    location = cache_dir(Path(directory), f"{model.identity}/{embedder_name(model, backend)}")
+    with open_location(str(location), create=True, embedding_model=model.identity, dimension=model.dimension) as store:
+        if store.count_documents() < len(corpus):
+            embedder = document_embedder(model, batch_size=kb.settings.batch_size, backend=backend)
+            build_index(store, corpus, embedder, progress or (lambda _done, _total: None))
+        kb.warm_up()
+        metrics = evaluate(store, kb.new_text_embedder, queries, qrels, list(modes or MODES))
+    return {"dataset": str(directory), "split": split, "queries": len(queries), "documents": len(corpus),
+            "index": str(location), "metrics": metrics}

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from kb import render
-from kb.errors import KbError, UsageError, as_kb_error
-from kb.filters import SearchFilters
+from kb.core.errors import KbError, UsageError, as_kb_error
+from kb.core.filters import SearchFilters
 
 EXIT_INTERRUPTED = 130
 
@@ -188,15 +188,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """`kb eval --beir DIR` or `kb eval --questions FILE`."""
+    from kb import beir, evaluate
+
     if args.sweep and not args.questions:
         raise UsageError("--sweep goes with --questions FILE")
     with _kb(args) as kb:
         if args.questions:
-            results = [kb.eval_questions(args.questions, mode=m, sweep=args.sweep) for m in args.mode or ["hybrid"]]
+            results = [evaluate.run(kb, args.questions, mode=m, with_sweep=args.sweep) for m in args.mode or ["hybrid"]]
             text = "\n\n".join(render.question_eval(r) for r in results)
             data: Any = results[0] if len(results) == 1 else results
         else:
-            data = kb.eval_beir(args.beir, split=args.split, modes=args.mode)
+            data = beir.run(kb, args.beir, split=args.split, modes=args.mode)
             text = render.beir(data)
     print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else text)
     return 0
@@ -221,7 +223,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     """`kb migrate`: passages with their vectors, then documents and file records; run again to resume."""
-    from kb.config import Settings
+    from kb.core.config import Settings
     from kb.migrate import migrate_locations
 
     with render.migrate_progress(enabled=not args.json) as progress:

@@ -3,9 +3,9 @@
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from kb.errors import UsageError
-from kb.filters import SearchFilters
-from kb.models import PassageMeta
+from kb.core.errors import UsageError
+from kb.core.filters import SearchFilters
+from kb.core.models import PassageMeta
 
 if TYPE_CHECKING:
     from kb.answer import Answer

@@ -7,13 +7,13 @@ text holds the expected phrase (compared after case and whitespace folding).
 
 import json
 import time
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kb.errors import UsageError
+from kb.core.errors import UsageError
+from kb.core.text import squash
 
 if TYPE_CHECKING:
     from kb.answer import Answer
@@ -88,11 +88,6 @@ def load_questions(path: Path) -> list[Question]:
         except (ValueError, KeyError, TypeError) as exc:
             raise UsageError(f"{path}, line {number}: not a question ({exc}); see corpus/README.md for the format") from exc
     return questions
-
-
-def squash(text: str) -> str:
-    """Text compared case- and whitespace-insensitively (NFC, case-folded, single spaces)."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
 def same_file(stored: str | None, expected: Path) -> bool:
@@ -195,7 +190,13 @@ def run(
     with_sweep: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Evaluate every question of `path` against `kb` (whose index must hold the questions' corpus)."""
+    """`kb eval --questions FILE`: hit@k, abstention errors and quote validity of every question of `path`
+    against `kb` (whose index must hold the questions' corpus)."""
+    from kb.search import MODES
+
+    if mode not in MODES:
+        raise UsageError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+    path = Path(path)
     questions = load_questions(path)
     outcomes = []
     for done, question in enumerate(questions, start=1):

@@ -6,9 +6,9 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from ingest.sentences import sentence_spans
 from kb.answer import ANSWER_PASSAGES, Answer, Candidate, Citation, citation_for
-from kb.config import Settings
+from kb.core.config import Settings
+from kb.core.sentences import sentence_spans
 from kb.llm_http import HttpFailure, post
 from kb.quotes import keyword_overlap, sentences, whole
 from kb.search import Hit

@@ -5,7 +5,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from kb.filters import fold
+from kb.core.text import fold_words
 
 # intent: (cues in a question, cues in a section heading); word starts, folded (no accents, lower case)
 INTENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -56,7 +56,7 @@ _SOURCE_QUESTION = re.compile(
 @lru_cache(maxsize=1024)
 def question_intents(question: str) -> frozenset[str]:
     """The kinds of section a question asks for."""
-    text = f" {fold(question)} "
+    text = f" {fold_words(question)} "
     return frozenset(name for name, (cues, _) in INTENTS.items() if any(f" {cue}" in text for cue in cues))
 
 
@@ -65,7 +65,7 @@ def speaks_of(sentence: str, intents: frozenset[str]) -> bool:
     the money come from?"): it is about that, not only about the question's subject."""
     if not intents:
         return False
-    text = f" {fold(sentence)} "
+    text = f" {fold_words(sentence)} "
     return any(f" {cue}" in text for name in intents for cue in INTENTS[name][0])
 
 
@@ -73,10 +73,10 @@ def section_matches(section: Sequence[str], intents: frozenset[str]) -> bool:
     """Whether any heading of a passage's section path is of a kind the question asks for."""
     if not intents or not section:
         return False
-    text = f" {fold(' '.join(section))} "
+    text = f" {fold_words(' '.join(section))} "
     return any(f" {cue}" in text for name in intents for cue in INTENTS[name][1])
 
 
 def asks_for_sources(question: str) -> bool:
     """Whether a question asks for sources, references or authors (then reference lists may answer it)."""
-    return bool(_SOURCE_QUESTION.search(fold(question)))
+    return bool(_SOURCE_QUESTION.search(fold_words(question)))

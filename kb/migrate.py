@@ -16,7 +16,7 @@ from typing import Any
 
 from haystack import Document
 
-from kb.errors import IndexIncompatibleError, MigrationError, UsageError
+from kb.core.errors import IndexIncompatibleError, MigrationError, UsageError
 from kb.stores import open_location
 
 

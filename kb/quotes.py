@@ -7,10 +7,10 @@ from functools import lru_cache
 
 from haystack import Document
 
-from ingest.countries import count_mentions, lookup_country
-from ingest.sentences import sentence_spans
-from ingest.structure import bullet_length, is_list_item, line_role
-from kb.filters import fold
+from kb.core.countries import count_mentions, lookup_country
+from kb.core.sentences import sentence_spans
+from kb.core.structure import bullet_length, is_list_item, line_role
+from kb.core.text import fold_words
 
 MIN_WORDS = 4  # shorter sentences are rarely an answer on their own
 MAX_LIST_ITEMS = 8  # a lead-in is quoted with at most this many of its items ...
@@ -212,7 +212,7 @@ def whole(doc: Document) -> Span:
 @lru_cache(maxsize=4096)
 def terms(text: str) -> frozenset[str]:
     """Content words of `text`, folded (case, accents) and cut to a six-letter stem."""
-    return frozenset(w[:6] for w in _WORD.findall(fold(text)) if len(w) > 2 and w not in _FOLDED_STOPWORDS)
+    return frozenset(w[:6] for w in _WORD.findall(fold_words(text)) if len(w) > 2 and w not in _FOLDED_STOPWORDS)
 
 
 def keyword_overlap(question: str, sentence: str) -> float:
@@ -233,8 +233,8 @@ def salient_terms(question: str) -> tuple[list[str], list[str]]:
         if any(ch.isdigit() for ch in token) and _NAMED_NUMBER.match(token):
             continue  # "COVID-19", "SDG-5": part of a name, not a figure
         if any(ch.isdigit() for ch in token):
-            numbers += [_DECADE.sub(r"\1", n) for n in fold(token).split() if any(ch.isdigit() for ch in n)]
-        elif position > 0 and token[0].isupper() and fold(token) not in _FOLDED_STOPWORDS and not _in_country(tokens, position):
+            numbers += [_DECADE.sub(r"\1", n) for n in fold_words(token).split() if any(ch.isdigit() for ch in n)]
+        elif position > 0 and token[0].isupper() and fold_words(token) not in _FOLDED_STOPWORDS and not _in_country(tokens, position):
             names.append(token)
     return list(dict.fromkeys(names)), list(dict.fromkeys(numbers))
 
@@ -259,7 +259,7 @@ def named_phrases(question: str) -> list[str]:
         # an acronym is checked as a name of its own: "Ehsaas COVID emergency cash" names the Ehsaas programme,
         # which a document calls "Ehsaas Emergency Cash", not an "Ehsaas COVID"
         named = named and not (len(token) > 1 and token.isupper())
-        if named and fold(token) not in _FOLDED_STOPWORDS and not _in_country(tokens, position):
+        if named and fold_words(token) not in _FOLDED_STOPWORDS and not _in_country(tokens, position):
             run.append(token)
             continue
         if len(run) >= 2:
@@ -272,16 +272,16 @@ def named_phrases(question: str) -> list[str]:
 
 def ordinal_phrases(question: str) -> list[str]:
     """An ordinal and the word after it ("third phase", "segunda etapa"): a count, checked like a number."""
-    tokens = _WORD.findall(fold(question))
+    tokens = _WORD.findall(fold_words(question))
     return [f"{a} {b}" for a, b in itertools.pairwise(tokens) if a in _ORDINALS and b not in _FOLDED_STOPWORDS]
 
 
 def holds_phrase(docs: list[Document], phrase: str) -> bool:
     """Whether any passage (with its title and heading) holds `phrase`, case, accents and punctuation aside."""
-    wanted = f" {fold(phrase)} "
+    wanted = f" {fold_words(phrase)} "
     for doc in docs:
         text = " ".join([doc.content or "", str(doc.meta.get("title") or ""), str(doc.meta.get("heading") or "")])
-        if wanted in f" {fold(text)} ":
+        if wanted in f" {fold_words(text)} ":
             return True
     return False
 
@@ -289,12 +289,12 @@ def holds_phrase(docs: list[Document], phrase: str) -> bool:
 def words_of(docs: list[Document]) -> frozenset[str]:
     """Folded words of passages with their titles and headings."""
     parts = [f"{d.content or ''} {d.meta.get('title') or ''} {d.meta.get('heading') or ''}" for d in docs]
-    return frozenset(fold(" ".join(parts)).split())
+    return frozenset(fold_words(" ".join(parts)).split())
 
 
 def asks_for_number(question: str) -> bool:
     """Whether the question asks for an amount, a share, an age, a date or a frequency."""
-    return bool(_NUMBER_QUESTION.search(fold(question)))
+    return bool(_NUMBER_QUESTION.search(fold_words(question)))
 
 
 def new_number(question: str, text: str) -> bool:
@@ -303,7 +303,7 @@ def new_number(question: str, text: str) -> bool:
 
 
 def _numbers(text: str) -> set[str]:
-    return {token for token in fold(text).split() if any(ch.isdigit() for ch in token)}
+    return {token for token in fold_words(text).split() if any(ch.isdigit() for ch in token)}
 
 
 def in_context(doc: Document, sentence: str) -> str:
@@ -314,14 +314,14 @@ def in_context(doc: Document, sentence: str) -> str:
 
 def asks_for_examples(question: str) -> bool:
     """Whether the question asks for several examples (countries, lessons, experiences)."""
-    folded = f" {fold(question)} "
-    return any(f" {fold(word)} " in folded for word in _BROAD)
+    folded = f" {fold_words(question)} "
+    return any(f" {fold_words(word)} " in folded for word in _BROAD)
 
 
 def named_countries(question: str) -> frozenset[str]:
     """ISO codes of the countries a question names ("Kenya's", "Kenyans", "kényan", "española" included)."""
     text = _PLURAL_DEMONYM.sub(r"\1", _POSSESSIVE.sub(r"\1", question))
-    irregular = {_IRREGULAR_DEMONYMS[w] for w in fold(text).split() if w in _IRREGULAR_DEMONYMS}
+    irregular = {_IRREGULAR_DEMONYMS[w] for w in fold_words(text).split() if w in _IRREGULAR_DEMONYMS}
     return frozenset(count_mentions(text)) | frozenset(irregular)
 
 
@@ -349,6 +349,6 @@ def quote_pages(doc: Document, span: Span) -> tuple[int | None, int | None]:
     return first, last - 1 if span.end < cut else last
 
 
-_FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS) | frozenset(
-    part for w in STOPWORDS for part in fold(w).split()
+_FOLDED_STOPWORDS = frozenset(fold_words(w) for w in STOPWORDS) | frozenset(
+    part for w in STOPWORDS for part in fold_words(w).split()
 )

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from kb.models import IngestReport, PassageMeta, SourceDocument, section_label
+from kb.core.models import IngestReport, PassageMeta, SourceDocument, section_label
 
 if TYPE_CHECKING:
     from kb.answer import Answer
@@ -97,7 +97,7 @@ def comparison(result: "Comparison") -> str:
 
     if not result.rows:
         return "No group has a passage about this question."
-    from ingest.countries import country_name
+    from kb.core.countries import country_name
 
     blocks = []
     for row in result.rows:

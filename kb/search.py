@@ -8,8 +8,6 @@ passages both lists rank in the middle overtake it.
 """
 
 import hashlib
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -18,13 +16,12 @@ from haystack import Document, Pipeline, component
 from haystack.components.joiners import DocumentJoiner
 
 from index.retrievers import KbEmbeddingRetriever, KbKeywordRetriever
-from kb.errors import kb_cause
-from kb.models import PassageMeta
+from kb.core.errors import kb_cause
+from kb.core.models import PassageMeta
+from kb.core.text import fold_words
 
 Mode = Literal["dense", "keyword", "hybrid"]
 MODES: tuple[Mode, ...] = ("dense", "keyword", "hybrid")
-_COMBINING = re.compile(r"[\u0300-\u036f]")
-_NON_WORD = re.compile(r"[\W_]+")
 # A query in a language the embedding model does not read (a Spanish question for all-MiniLM-L6-v2) gets its dense
 # list weighted down beside the keyword list: real-corpus Spanish hit@5 0.45 -> 0.64, bundled French 0.67 -> 0.83,
 # English unchanged (measured with weights 1, 0.5 and 0.25 on both question files).
@@ -166,8 +163,7 @@ def run_pipeline(pipe: Pipeline, mode: Mode, query: str, filters: dict[str, Any]
 
 def text_key(text: str | None) -> str:
     """Identity of a passage's text after normalisation (case, accents, punctuation, spacing)."""
-    plain = _COMBINING.sub("", unicodedata.normalize("NFKD", (text or "").casefold()))
-    return hashlib.sha1(" ".join(_NON_WORD.sub(" ", plain).split()).encode()).hexdigest()
+    return hashlib.sha1(fold_words(text or "").encode()).hexdigest()
 
 
 def collapse(docs: list[Document], top_k: int, per_doc: int | None = None) -> list[Hit]:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-from kb.config import Settings
+from kb.core.config import Settings
+from kb.core.errors import IndexNotFoundError, UsageError
+from kb.core.filters import SearchFilters, is_supported_lang
+from kb.core.models import FACETS, IngestReport, SourceDocument
 from kb.embedding import ModelInfo, model_info
-from kb.errors import IndexNotFoundError, UsageError
-from kb.filters import SearchFilters, is_supported_lang
-from kb.models import FACETS, IngestReport, SourceDocument
 from kb.search import (
     CANDIDATES,
     FOREIGN_DENSE_WEIGHT,
@@ -321,50 +321,6 @@ class KnowledgeBase:
         if by not in ("country", "region", "year"):
             raise UsageError(f"cannot compare by {by!r}; use country, region or year")
         return compare(self, check_query(question), by, groups, filters)
-
-    def eval_beir(
-        self,
-        directory: Path,
-        *,
-        split: str = "test",
-        modes: list[Mode] | None = None,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> dict[str, Any]:
-        """Index a BEIR corpus (cached per model) and report nDCG@10, recall@100, MRR@10 per mode."""
-        from index.store import LocalStore
-        from kb import beir
-        from kb.embedding import document_embedder
-
-        corpus, queries, qrels = beir.load_beir(Path(directory), split)
-        from kb.embedding import embedder_name
-
-        embedder = embedder_name(self.model, self.settings.embed_backend)
-        location = beir.cache_dir(Path(directory), f"{self.model.identity}/{embedder}")
-        with LocalStore(location, embedding_model=self.model.identity, dimension=self.model.dimension) as store:
-            if store.count_documents() < len(corpus):
-                embedder = document_embedder(
-                    self.model, batch_size=self.settings.batch_size, backend=self.settings.embed_backend
-                )
-                beir.build_index(store, corpus, embedder, progress or (lambda _done, _total: None))
-            self.warm_up()
-            metrics = beir.evaluate(store, self.new_text_embedder, queries, qrels, list(modes or MODES))
-        return {"dataset": str(directory), "split": split, "queries": len(queries), "documents": len(corpus),
-                "index": str(location), "metrics": metrics}
-
-    def eval_questions(
-        self,
-        path: Path,
-        *,
-        mode: Mode = "hybrid",
-        sweep: bool = False,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> dict[str, Any]:
-        """Hit@k, abstention errors and quote validity on a question file (the index must hold its corpus)."""
-        from kb import evaluate
-
-        if mode not in MODES:
-            raise UsageError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
-        return evaluate.run(self, Path(path), mode=mode, with_sweep=sweep, progress=progress)
 
     # ---- browsing ----
     def documents(self) -> list[SourceDocument]:

@@ -8,8 +8,8 @@
 from pathlib import Path
 from typing import Any
 
-from kb.embedding import ModelInfo
-from kb.errors import IndexIncompatibleError, UsageError
+from kb.core.errors import IndexIncompatibleError, UsageError
+from kb.embedding.model import ModelInfo
 
 
 def describe(uri: str | None, index_dir: Path) -> str:

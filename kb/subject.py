@@ -4,8 +4,8 @@ passage holds, a country no passage is about, a name the passages' documents nev
 
 from collections.abc import Callable
 
-from kb.filters import fold
-from kb.models import PassageMeta
+from kb.core.models import PassageMeta
+from kb.core.text import fold_words
 from kb.quotes import holds_phrase, named_phrases, ordinal_phrases, salient_terms, words_of
 from kb.search import Hit
 
@@ -42,7 +42,7 @@ def on_subject(question: str, pool: list[Hit], mentioned: Mentioned) -> tuple[li
     A question about "the pilot in Syrdarya" is not answered from a report that never names Syrdarya, however
     close its figures are: they are about something else (a near miss the support threshold cannot tell).
     """
-    names = [n for n in salient_terms(question)[0] if not set(fold(n).replace("-", " ").split()) <= _GEOGRAPHY]
+    names = [n for n in salient_terms(question)[0] if not set(fold_words(n).replace("-", " ").split()) <= _GEOGRAPHY]
     if not names:
         return pool, []
     held: dict[tuple[str, str], bool] = {}

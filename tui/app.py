@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from kb.filters import SearchFilters
+from kb.core.filters import SearchFilters
 from tui.backend import OPENING, Backend
 from tui.collection import Collection
 from tui.errors import explain

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 from textual.worker import NoActiveWorker, get_current_worker
 
-from kb.errors import IndexNotFoundError, KbError
+from kb.core.errors import IndexNotFoundError, KbError
 from tui.messages import BackendOpened, ModelReady, ServiceFailed
 
 if TYPE_CHECKING:

@@ -4,8 +4,8 @@ import os
 from datetime import date
 from pathlib import Path
 
-from kb.errors import UsageError
-from kb.locations import default_export_dir
+from kb.core.errors import UsageError
+from kb.core.locations import default_export_dir
 from tui.evidence import Evidence
 from tui.format import countries_label, type_label
 

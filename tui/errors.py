@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from kb import errors
+from kb.core import errors
 
 
 @dataclass(frozen=True)

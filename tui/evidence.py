@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb.models import PassageMeta, section_label
+from kb.core.models import PassageMeta, section_label
 from tui.format import countries_label, page_label, type_label
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from textual.content import Content
 
-from ingest.countries import country_name
-from kb.models import TOPICS
+from kb.core.countries import country_name
+from kb.core.models import TOPICS
 from kb.render import page_label  # noqa: F401  (the UI's page labels are the CLI's)
 
 HIGHLIGHT = "bold $text-accent on $accent-muted"

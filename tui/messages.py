@@ -5,8 +5,8 @@ from typing import Any
 
 from textual.message import Message
 
-from kb.filters import SearchFilters
-from kb.models import IngestReport, SourceDocument
+from kb.core.filters import SearchFilters
+from kb.core.models import IngestReport, SourceDocument
 
 
 @dataclass

@@ -5,7 +5,7 @@ import logging
 from pymilvus import MilvusClient, MilvusException
 
 from index.milvus.uri import MilvusTarget
-from kb.errors import IndexLockedError, IndexNotFoundError, IndexWriteError
+from kb.core.errors import IndexLockedError, IndexNotFoundError, IndexWriteError
 
 # pymilvus sends keepalive pings every 10 s; during long calls Milvus Lite's in-process gRPC server answers
 # them with GOAWAY "too_many_pings", which gRPC logs to stderr (seen in the benchmark). Loopback needs no keepalive.

@@ -17,7 +17,7 @@ from pymilvus import MilvusClient
 from index.milvus import ops, rows
 from index.milvus.filters import literal
 from index.milvus.records import Records
-from kb.models import FileRecord, SourceDocument
+from kb.core.models import FileRecord, SourceDocument
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from pymilvus import MilvusClient
 from index.milvus import ops
 from index.milvus.filters import literal
 from index.milvus.schema import RECORD_VECTOR_DIM
-from kb.models import FileRecord, SourceDocument
+from kb.core.models import FileRecord, SourceDocument
 
 _ZERO = [0.0] * RECORD_VECTOR_DIM
 _FIELDS = ["key", "kind", "ref", "data"]

@@ -28,8 +28,8 @@ from index.milvus.records import Records
 from index.milvus.schema import create_collections
 from index.milvus.text import query_text
 from index.milvus.uri import MilvusTarget, parse
-from kb.errors import IndexCorruptError, IndexIncompatibleError, IndexNotFoundError, UsageError
-from kb.models import FileRecord, SourceDocument
+from kb.core.errors import IndexCorruptError, IndexIncompatibleError, IndexNotFoundError, UsageError
+from kb.core.models import FileRecord, SourceDocument
 
 
 class MilvusStore:

@@ -7,35 +7,17 @@ kb therefore normalises text before it reaches Milvus, the same way as the local
 """
 
 import re
-import unicodedata
 from functools import lru_cache
 
 import snowballstemmer
+
+from kb.core.text import fold
 
 MAX_TERMS = 64  # as the local store: at most this many distinct query terms
 MAX_BYTES = 65_535  # a Milvus VARCHAR holds at most this many bytes
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _STEMMER = snowballstemmer.stemmer("porter")
 
-
-class _StripMarks(dict[int, int | None]):
-    """A `str.translate` table that drops combining marks, filled in as characters are first seen."""
-
-    def __missing__(self, code: int) -> int | None:
-        value = None if unicodedata.combining(chr(code)) else code
-        self[code] = value
-        return value
-
-
-_STRIP_MARKS = _StripMarks()
-
-
-def fold(text: str) -> str:
-    """Lower-case `text` and strip diacritics ("Sécurité" → "securite")."""
-    folded = text.casefold()
-    if folded.isascii():
-        return folded
-    return unicodedata.normalize("NFKD", folded).translate(_STRIP_MARKS)
 
 
 @lru_cache(maxsize=65_536)

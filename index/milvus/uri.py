@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from kb.errors import UsageError
+from kb.core.errors import UsageError
 
 DEFAULT_NAME = "kb"
 DEFAULT_PORT = 19530

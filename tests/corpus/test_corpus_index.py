@@ -63,7 +63,7 @@ def test_stats_json_counts_match_the_catalogue(corpus_index):
 @pytest.mark.slow
 def test_pdf_passages_cite_physical_pages(corpus_index):
     """Every question phrase on a PDF page is found in a passage whose page range holds that page."""
-    from kb.filters import fold
+    from kb.core.text import fold_words as fold
     from kb.service import KnowledgeBase
 
     with KnowledgeBase(index=corpus_index) as kb:

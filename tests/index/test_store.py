@@ -11,8 +11,8 @@ from haystack import Document
 
 from index.manifest import read_manifest
 from index.store import LocalStore
-from kb.errors import IndexIncompatibleError, IndexLockedError, IndexNotFoundError
-from kb.models import FileRecord, SourceDocument
+from kb.core.errors import IndexIncompatibleError, IndexLockedError, IndexNotFoundError
+from kb.core.models import FileRecord, SourceDocument
 
 DIM = 32
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from kb import offline
+from kb.core import offline
 
 offline.enforce()
 

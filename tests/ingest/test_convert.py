@@ -6,8 +6,8 @@ import pypdf
 import pytest
 
 from ingest.catalog import CatalogEntry
-from kb.errors import DocumentReadError
-from kb.models import SourceDocument
+from kb.core.errors import DocumentReadError
+from kb.core.models import SourceDocument
 
 from .conftest import make_pdf
 

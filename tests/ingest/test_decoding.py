@@ -3,7 +3,7 @@ import codecs
 import pytest
 
 from ingest.decoding import decode_text
-from kb.errors import DocumentReadError
+from kb.core.errors import DocumentReadError
 
 TEXT = "Protección social: año, niños — «été» €"
 

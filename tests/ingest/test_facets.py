@@ -1,10 +1,10 @@
 from collections import Counter
 
-from ingest.countries import choose_dominant, count_mentions, lookup_country, regions_for
 from ingest.doc_signals import clean_title, detect_doc_type, detect_year
 from ingest.facets import extract_facets
 from ingest.language import detect_language
 from ingest.topics import detect_topics
+from kb.core.countries import choose_dominant, count_mentions, lookup_country, regions_for
 
 
 def test_names_demonyms_and_abbreviations_in_three_languages():

@@ -10,7 +10,7 @@ from PIL import Image
 
 from ingest.ocr import OcrCache, OcrLine, OcrPage, PageReader, page_reader, read_page, reading_order
 from ingest.scanned import is_garbage
-from kb.errors import OcrUnavailableError
+from kb.core.errors import OcrUnavailableError
 from tests.ingest.scans import PAGES, page_text, scanned_page
 
 pytest.importorskip("rapidocr")

@@ -8,7 +8,7 @@ import logging
 import pycountry
 import pytest
 
-from kb.errors import DocumentReadError
+from kb.core.errors import DocumentReadError
 
 from .conftest import REALCORPUS
 

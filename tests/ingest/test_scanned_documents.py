@@ -9,7 +9,7 @@ from PIL import Image
 
 from ingest.convert import Converter
 from ingest.ocr import page_reader
-from kb.errors import DocumentReadError
+from kb.core.errors import DocumentReadError
 from tests.ingest.scans import PAGES, image_pdf, mixed_pdf, scanned_page
 
 pytestmark = pytest.mark.slow

@@ -4,7 +4,7 @@ import pytest
 from haystack import Document
 
 from ingest.splitter import PassageSplitter, passage_id_for
-from kb.models import PASSAGE_META_KEYS
+from kb.core.models import PASSAGE_META_KEYS
 
 pytestmark = pytest.mark.slow
 

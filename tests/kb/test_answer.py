@@ -4,7 +4,7 @@ import pytest
 
 from kb import evaluate
 from kb.answer import NO_ANSWER, quoted
-from kb.filters import SearchFilters
+from kb.core.filters import SearchFilters
 
 pytestmark = pytest.mark.slow
 
@@ -79,8 +79,8 @@ def test_answer_json_shape(corpus_kb):
 
 
 def test_quotes_are_evidence_never_headings_references_or_lead_ins_alone(corpus_kb, dev_outcomes):
-    from ingest.structure import line_role
-    from kb.models import EVIDENCE_ROLES
+    from kb.core.models import EVIDENCE_ROLES
+    from kb.core.structure import line_role
 
     for o in dev_outcomes:
         stored = {p.id: p for p in corpus_kb.store().passages_by_id([c.passage_id for c in o.answer.citations])}

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from kb import beir
 from kb.service import KnowledgeBase
 
 CORPUS = [
@@ -30,11 +31,11 @@ def beir_dir(tmp_path):
 def test_beir_eval_reports_all_modes_and_caches_the_index(beir_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     kb = KnowledgeBase(index=tmp_path / "unused")
-    first = kb.eval_beir(beir_dir)
+    first = beir.run(kb, beir_dir)
     assert set(first["metrics"]) == {"dense", "keyword", "hybrid"}
     assert first["queries"] == 3 and first["documents"] == 4
     assert first["metrics"]["dense"]["ndcg@10"] > 0.8
     assert first["metrics"]["hybrid"]["recall@100"] == 1.0
-    second = kb.eval_beir(beir_dir, modes=["keyword"])
+    second = beir.run(kb, beir_dir, modes=["keyword"])
     assert second["index"] == first["index"]
     assert set(second["metrics"]) == {"keyword"}

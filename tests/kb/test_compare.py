@@ -6,7 +6,7 @@ import pytest
 
 from kb import cli
 from kb.compare import NO_EVIDENCE, resolve_groups
-from kb.errors import UsageError
+from kb.core.errors import UsageError
 
 
 def test_requested_countries_resolve_from_any_language():
@@ -72,7 +72,7 @@ def test_regions_follow_the_passages_countries(corpus_kb):
 
 @pytest.mark.slow
 def test_a_country_filter_keeps_only_passages_about_that_country(corpus_kb):
-    from kb.filters import SearchFilters
+    from kb.core.filters import SearchFilters
 
     hits = corpus_kb.search("How are child benefits and pensions financed?", SearchFilters(countries=["Argentina"]),
                             top_k=10)

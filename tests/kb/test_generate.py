@@ -8,7 +8,7 @@ import pytest
 from haystack import Document
 
 from kb.answer import Answer
-from kb.config import Settings
+from kb.core.config import Settings
 from kb.generate import UNSUPPORTED, check, generate_answer
 from kb.search import Hit
 

@@ -5,9 +5,9 @@ import pytest
 from haystack import Document
 
 from index.store import LocalStore
-from kb.errors import IndexIncompatibleError, UsageError
+from kb.core.errors import IndexIncompatibleError, UsageError
+from kb.core.models import FileRecord, SourceDocument
 from kb.migrate import migrate, migrate_locations, open_location
-from kb.models import FileRecord, SourceDocument
 
 DIM = 16
 MODEL = "test-model"

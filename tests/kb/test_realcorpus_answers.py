@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.structure import line_role
 from kb import evaluate
-from kb.models import EVIDENCE_ROLES
+from kb.core.models import EVIDENCE_ROLES
+from kb.core.structure import line_role
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT / ".." / "shared"
@@ -94,7 +94,7 @@ def test_comparison_rows_of_multi_country_reports_quote_passages_about_their_cou
 
 
 def test_a_country_filter_on_a_multi_country_report_returns_passages_about_it(real_kb):
-    from kb.filters import SearchFilters
+    from kb.core.filters import SearchFilters
 
     hits = real_kb.search("electricity tariff reform", SearchFilters(countries=["Guinea"]), top_k=10)
     assert hits

@@ -3,7 +3,7 @@
 import pytest
 from haystack import Document
 
-from kb.filters import SearchFilters
+from kb.core.filters import SearchFilters
 from kb.search import collapse
 
 HIT_KEYS = {"rank", "score", "passage_id", "doc_id", "title", "path", "page_start", "page_end", "countries",

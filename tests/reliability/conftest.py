@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from kb import offline
+from kb.core import offline
 
 offline.enforce()
 

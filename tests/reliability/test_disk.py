@@ -17,7 +17,7 @@ import pytest
 from index.manifest import read_manifest
 from index.store import LocalStore
 from kb import cli
-from kb.errors import IndexWriteError
+from kb.core.errors import IndexWriteError
 from tests.reliability.conftest import assert_whole, content, make_folder, paragraph
 
 

@@ -20,7 +20,7 @@ from index.manifest import read_manifest
 from index.store import LocalStore
 from index.vectors import MAGIC
 from kb import cli
-from kb.errors import IndexCorruptError, IndexIncompatibleError
+from kb.core.errors import IndexCorruptError, IndexIncompatibleError
 from kb.service import KnowledgeBase
 from tests.reliability.conftest import ROOT, assert_whole, content, make_folder, paragraph
 

@@ -16,7 +16,7 @@ import pytest
 from haystack import Document
 
 from kb.answer import Answer
-from kb.config import Settings
+from kb.core.config import Settings
 from kb.generate import UNSUPPORTED, generate_answer
 from kb.search import Hit
 from tests.reliability.conftest import ROOT
@@ -214,7 +214,7 @@ def _ask_in_a_process(url: str, cap_mb: int = 0, env: dict[str, str] | None = No
 
 IN_A_PROCESS = """
 import json, resource, sys
-from kb.config import Settings
+from kb.core.config import Settings
 from kb.generate import generate_answer
 from tests.reliability.test_generator import extractive
 

@@ -9,7 +9,7 @@ import pytest
 from index.lock import WriterLock
 from index.store import LocalStore
 from ingest.run import IngestRunner
-from kb.errors import IndexWriteError, UsageError
+from kb.core.errors import IndexWriteError, UsageError
 from tests.reliability.conftest import make_folder
 from tests.reliability.fakes import FakeConverter, FakeEmbedder
 from tests.reliability.test_offline import _collection
@@ -101,7 +101,7 @@ def test_links_leading_outside_the_folder_are_skipped_and_reported_unless_allowe
 
 
 def test_the_link_policy_is_a_setting(tmp_path, monkeypatch):
-    from kb.config import Settings
+    from kb.core.config import Settings
 
     assert Settings().outside_links == "skip"
     monkeypatch.setenv("KB_OUTSIDE_LINKS", "follow")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingest.catalog import CatalogError, load_catalogs, read_catalog
-from kb.errors import UsageError
+from kb.core.errors import UsageError
 from tests.reliability import netguard
 from tests.reliability.conftest import ROOT, make_folder
 

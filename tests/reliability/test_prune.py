@@ -83,7 +83,7 @@ def test_prune_keeps_a_file_whose_existence_cannot_be_checked(tmp_path, monkeypa
 
 def test_the_text_report_says_what_prune_kept(tmp_path):
     from kb import render
-    from kb.models import IngestReport
+    from kb.core.models import IngestReport
 
     text = render.ingest_report(IngestReport(kept=[{"path": "/d/a.txt", "reason": "kept: under /d, which could "
                                                                                    "not be read in this run"}]))

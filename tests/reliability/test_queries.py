@@ -8,8 +8,8 @@ import pytest
 
 from index.store import LocalStore
 from kb import cli
-from kb.errors import FilterValueError, KbError, UsageError
-from kb.filters import SearchFilters
+from kb.core.errors import FilterValueError, KbError, UsageError
+from kb.core.filters import SearchFilters
 from kb.service import KnowledgeBase
 from tests.reliability.conftest import make_folder
 

@@ -12,8 +12,8 @@ from haystack import Document
 
 from kb.answer import Answer, Citation
 from kb.compare import Comparison, ComparisonRow
-from kb.filters import SearchFilters, resolve_country
-from kb.models import FACETS, SourceDocument
+from kb.core.filters import SearchFilters, resolve_country
+from kb.core.models import FACETS, SourceDocument
 from kb.search import Hit
 from kb.service import PassageContext
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from kb.errors import FilterValueError, IndexLockedError, IndexNotFoundError, UsageError
+from kb.core.errors import FilterValueError, IndexLockedError, IndexNotFoundError, UsageError
 from tui.collection import Collection
 from tui.errors import explain
 from tui.evidence import Evidence

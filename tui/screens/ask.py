@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from kb.filters import SearchFilters
+from kb.core.filters import SearchFilters
 from tui.backend import Backend, deliver, reporting
 from tui.evidence import Evidence, grouped, passage_text
 from tui.format import country_name, display_path, marked_answer

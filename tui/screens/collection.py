@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Static
 
-from kb.errors import KbError
+from kb.core.errors import KbError
 from tui.collection import DEFAULT_NAME, occupied
 from tui.messages import ServiceFailed
 from tui.screens.base import Command, KbScreen

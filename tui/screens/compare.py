@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import DataTable, Input, Select
 
-from kb.filters import SearchFilters
+from kb.core.filters import SearchFilters
 from tui.backend import Backend, deliver, reporting
 from tui.evidence import Evidence, passage_text
 from tui.format import country_name

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label, ProgressBar, Static
 from textual.worker import Worker, get_current_worker
 
-from kb.models import SourceDocument
+from kb.core.models import SourceDocument
 from tui.backend import Backend, deliver, reporting
 from tui.format import countries_label, display_path, type_label
 from tui.messages import DocumentsReady, IngestFinished, IngestProgress, ServiceFailed

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
 
-from kb.models import DOC_TYPES, REGIONS
+from kb.core.models import DOC_TYPES, REGIONS
 from tui.backend import Backend, deliver, reporting
 from tui.format import country_name, type_label
 from tui.messages import OverviewReady

@@ -13,7 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from kb.filters import SearchFilters
+from kb.core.filters import SearchFilters
 from tui.format import country_name, topic_label, type_label
 
 LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish"}

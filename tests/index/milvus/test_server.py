@@ -19,7 +19,7 @@ from haystack import Document
 
 from index.milvus.schema import passages_schema
 from index.milvus.store import MilvusStore
-from kb.models import FileRecord, SourceDocument
+from kb.core.models import FileRecord, SourceDocument
 
 DIM = 16
 ROOT = Path(__file__).resolve().parents[3]

@@ -10,8 +10,8 @@ from haystack import Document
 
 from index.milvus.store import MilvusStore
 from index.milvus.uri import parse
-from kb.errors import IndexIncompatibleError, IndexLockedError, IndexNotFoundError, UsageError
-from kb.models import FileRecord, SourceDocument
+from kb.core.errors import IndexIncompatibleError, IndexLockedError, IndexNotFoundError, UsageError
+from kb.core.models import FileRecord, SourceDocument
 
 DIM = 32
 

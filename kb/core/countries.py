@@ -2,18 +2,17 @@
 
 import gettext
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
 import pycountry
 
-from ingest.country_data import EXTRA_NAMES, REGION_MEMBERS
+from kb.core.country_data import EXTRA_NAMES, REGION_MEMBERS
+from kb.core.text import fold
 
 MEMBER_REGION: dict[str, str] = {code: region for region, codes in REGION_MEMBERS.items() for code in codes}
 
-_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _ELISION = re.compile(r"\b([lLdD]['’])(?=\w)")  # French "l'Ouzbékistan" is "l' Ouzbékistan" to the scanner
 _WORD = re.compile(r"[^\W\d_]+(?:[.'’-][^\W\d_]+)*\.?", re.UNICODE)
 _MAX_NAME_WORDS = 8
@@ -76,11 +75,6 @@ class Gazetteer:
     folded: dict[tuple[str, ...], str]
     exact: dict[tuple[str, ...], str]
     starts: frozenset[str]
-
-
-def fold(text: str) -> str:
-    """Lower-case `text` and strip its accents, so 'Perú' and 'peru' match."""
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.lower())).replace("’", "'")
 
 
 def _words(text: str) -> tuple[str, ...]:

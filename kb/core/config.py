@@ -12,7 +12,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from kb import locations
+from kb.core import locations
 
 
 def _config_file() -> Path:

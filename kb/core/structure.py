@@ -1,16 +1,17 @@
 """What a line of a document is (running text, a list item, a table row, a caption, a reference, a contents
 line, front matter) and which roles a section heading gives everything under it (en/fr/es).
 
-Used at ingestion (each passage records a role, `kb.models.ROLES`) and at answer time (a caption or a
+Used at ingestion (each passage records a role, `kb.core.models.ROLES`) and at answer time (a caption or a
 bibliography entry inside a body passage is never quoted). The rules were checked line by line on the
 documents of `../shared/realcorpus` and `corpus/` (ingest/NOTES.md, "Document structure").
 """
 
 import itertools
 import re
-import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+
+from kb.core.text import fold_words
 
 # Section headings that make everything under them references, contents or front matter.
 _SECTION_ROLES = {
@@ -88,16 +89,10 @@ _ITEM_NUMBER = re.compile(r"^\[?\d{1,3}[.)\]]\s+")
 _TABLE_ROW = re.compile(r"\S\s\|\s\S")
 
 
-def fold(text: str) -> str:
-    """Lower-case, accents removed, punctuation to spaces: how headings are compared with role names."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
-    return " ".join("".join(c if c.isalnum() else " " for c in plain).split())
-
-
 @lru_cache(maxsize=8192)
 def heading_role(heading: str) -> str | None:
     """The role a heading gives its section ("References" → references), or None for an ordinary heading."""
-    name = fold(_HEADING_NUMBER.sub("", heading.strip()))
+    name = fold_words(_HEADING_NUMBER.sub("", heading.strip()))
     for role, names in _SECTION_ROLES.items():
         if name in names:
             return role

@@ -3,7 +3,7 @@ and a store library's own failure as one clear error."""
 
 import pytest
 
-from kb.errors import IndexWriteError, StoreUnavailableError, as_kb_error, kb_cause
+from kb.core.errors import IndexWriteError, StoreUnavailableError, as_kb_error, kb_cause
 
 
 def test_the_kb_error_behind_wrappers_is_found():

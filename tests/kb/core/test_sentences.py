@@ -1,6 +1,6 @@
 """Sentence boundaries, footnote numbers after a full stop included."""
 
-from ingest.sentences import sentence_spans
+from kb.core.sentences import sentence_spans
 
 
 def split(text: str, lang: str = "en") -> list[str]:

@@ -1,14 +1,14 @@
 """Facet filters as users type them (names in en/fr/es, codes, labels) → Haystack filter dictionaries."""
 
 import difflib
-import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from kb.errors import FilterValueError
-from kb.models import DOC_TYPES, LANGUAGES, REGIONS, TOPICS
+from kb.core.errors import FilterValueError
+from kb.core.models import DOC_TYPES, LANGUAGES, REGIONS, TOPICS
+from kb.core.text import fold_words
 
 _LANG_NAMES = {
     "en": ("english", "anglais", "ingles"),
@@ -85,23 +85,16 @@ class SearchFilters:
         return " · ".join(parts)
 
 
-def fold(text: str) -> str:
-    """Lower-case, accents removed, punctuation to spaces: the form names are compared in."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join("".join(c if c.isalnum() else " " for c in plain).split())
-
-
 def resolve_country(value: str) -> str:
     """An ISO alpha-3 code of an ILO member State from a code or a name/demonym in English, French or Spanish."""
-    from ingest.countries import country_name, gazetteer, lookup_country
+    from kb.core.countries import country_name, gazetteer, lookup_country
 
     code = lookup_country(value)
     if code:
         return code
     names = {" ".join(words): code for words, code in gazetteer().folded.items()}
     # Closest names first; a country has many (demonyms, translations): "Germny" is near four of Germany's.
-    close = difflib.get_close_matches(fold(value), list(names), n=20, cutoff=0.75)
+    close = difflib.get_close_matches(fold_words(value), list(names), n=20, cutoff=0.75)
     codes = list(dict.fromkeys(names[c] for c in close))[:4]
     suggestions = [f"{code} ({country_name(code)})" for code in codes]
     hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else "; use a country name or ISO code"
@@ -121,12 +114,12 @@ def resolve_doc_type(value: str) -> str:
 def resolve_lang(value: str, indexed: Collection[str] = ()) -> str:
     """en, fr or es from its code or its name in English, French or Spanish; or another ISO 639-1 code when it is
     one of `indexed` (kb reads three languages, but an index may hold a document ingestion found in another)."""
-    return _resolve(value, "language", {**_lang_aliases(), **{fold(str(code)): str(code) for code in indexed if code}})
+    return _resolve(value, "language", {**_lang_aliases(), **{fold_words(str(code)): str(code) for code in indexed if code}})
 
 
 def is_supported_lang(value: str) -> bool:
     """Whether `value` names en, fr or es (so that resolving it needs no index)."""
-    return fold(value) in _lang_aliases()
+    return fold_words(value) in _lang_aliases()
 
 
 def resolve_topic(value: str) -> str:
@@ -135,7 +128,7 @@ def resolve_topic(value: str) -> str:
 
 
 def _resolve(value: str, label: str, aliases: dict[str, str]) -> str:
-    key = fold(value)
+    key = fold_words(value)
     if key in aliases:
         return aliases[key]
     close = difflib.get_close_matches(key, list(aliases), n=3, cutoff=0.6)
@@ -146,7 +139,7 @@ def _resolve(value: str, label: str, aliases: dict[str, str]) -> str:
 
 @cache
 def _region_aliases() -> dict[str, str]:
-    aliases = {fold(r): r for r in REGIONS}
+    aliases = {fold_words(r): r for r in REGIONS}
     aliases.update({"asia": "Asia and the Pacific", "pacific": "Asia and the Pacific", "europe": "Europe and Central Asia",
                     "central asia": "Europe and Central Asia", "arab": "Arab States", "america": "Americas",
                     "latin america": "Americas", "afrique": "Africa", "africa": "Africa", "ameriques": "Americas",
@@ -156,8 +149,8 @@ def _region_aliases() -> dict[str, str]:
 
 @cache
 def _type_aliases() -> dict[str, str]:
-    aliases = {fold(t): t for t in DOC_TYPES}
-    aliases.update({fold(t.replace("_", " ")): t for t in DOC_TYPES})
+    aliases = {fold_words(t): t for t in DOC_TYPES}
+    aliases.update({fold_words(t.replace("_", " ")): t for t in DOC_TYPES})
     aliases.update({"study": "country_study", "promotion": "promotional", "awareness": "promotional",
                     "law": "legal", "legal text": "legal"})
     return aliases
@@ -173,6 +166,6 @@ def _lang_aliases() -> dict[str, str]:
 
 @cache
 def _topic_aliases() -> dict[str, str]:
-    aliases = {fold(slug): slug for slug in TOPICS}
-    aliases.update({fold(label): slug for slug, label in TOPICS.items()})
+    aliases = {fold_words(slug): slug for slug in TOPICS}
+    aliases.update({fold_words(label): slug for slug, label in TOPICS.items()})
     return aliases

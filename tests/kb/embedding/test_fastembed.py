@@ -1,4 +1,4 @@
-"""The ONNX embedding path (kb/onnx_export.py, kb/fastembed.py): same vectors as the plain model, sentence-transformers' truncation, a cache
+"""The ONNX embedding path (kb/embedding/onnx_export.py, kb/embedding/fastembed.py): same vectors as the plain model, sentence-transformers' truncation, a cache
 that is reused, checked and rebuilt. One export per module run (in a temporary XDG cache)."""
 
 import json
@@ -11,9 +11,9 @@ import pytest
 from haystack import Document
 
 import kb  # noqa: F401  (hub offline)
-from kb import fastembed, onnx_export
+from kb.embedding import fastembed, onnx_export
+from kb.core.errors import ModelLoadError
 from kb.embedding import ModelInfo, model_info
-from kb.errors import ModelLoadError
 
 pytestmark = pytest.mark.skipif(
     not onnx_export.fast_path_available(), reason="onnxruntime/onnx/onnxscript missing"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ingest.structure import heading_role, is_list_item, line_role, section_role
+from kb.core.structure import heading_role, is_list_item, line_role, section_role
 
 
 @pytest.mark.parametrize(

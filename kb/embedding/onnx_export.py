@@ -1,6 +1,6 @@
 """The ONNX export behind the fast embedding path: the installed model's transformer and mean pooling exported
 to ONNX and int8-quantised, once per model, into a checked cache (`$XDG_CACHE_HOME/kb/onnx/<fingerprint>/`)
-that is rebuilt when stale or damaged. `kb.fastembed` runs the files.
+that is rebuilt when stale or damaged. `kb.embedding.fastembed` runs the files.
 """
 
 import contextlib
@@ -17,8 +17,8 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Literal
 
-from kb.embedding import ModelInfo
-from kb.errors import ModelLoadError
+from kb.core.errors import ModelLoadError
+from kb.embedding.model import ModelInfo
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The typed passage view and the labels citations show."""
 
-from kb.models import PassageMeta, section_label
+from kb.core.models import PassageMeta, section_label
 
 
 def test_a_section_label_is_the_innermost_heading_unless_it_repeats_the_title():

@@ -2,8 +2,8 @@
 
 import pytest
 
-from kb.errors import FilterValueError
-from kb.filters import SearchFilters, resolve_country, resolve_lang
+from kb.core.errors import FilterValueError
+from kb.core.filters import SearchFilters, resolve_country, resolve_lang
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The fast CPU embedding path: the ONNX export of the model (`kb.onnx_export`, int8) run by ONNX Runtime, behind
+"""The fast CPU embedding path: the ONNX export of the model (`kb.embedding.onnx_export`, int8) run by ONNX Runtime, behind
 Haystack components with the same interface as the sentence-transformers ones.
 
 On 2 CPU cores this embeds 2.2 times as many passages per second as `SentenceTransformer.encode`, with
@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 from haystack import Document, component
 
-from kb.embedding import ModelInfo
-from kb.errors import ModelLoadError
-from kb.onnx_export import DEFAULT_VARIANT, Variant, check_variant, ensure_onnx, onnx_dir
+from kb.core.errors import ModelLoadError
+from kb.embedding.model import ModelInfo
+from kb.embedding.onnx_export import DEFAULT_VARIANT, Variant, check_variant, ensure_onnx, onnx_dir
 
 logger = logging.getLogger(__name__)
 
