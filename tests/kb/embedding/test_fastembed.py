@@ -11,9 +11,8 @@ import pytest
 from haystack import Document
 
 import kb  # noqa: F401  (hub offline)
-from kb.embedding import fastembed, onnx_export
 from kb.core.errors import ModelLoadError
-from kb.embedding import ModelInfo, model_info
+from kb.embedding import ModelInfo, fastembed, model_info, onnx_export
 
 pytestmark = pytest.mark.skipif(
     not onnx_export.fast_path_available(), reason="onnxruntime/onnx/onnxscript missing"
