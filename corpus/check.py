@@ -29,32 +29,23 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+from kb.core import models
+from kb.core.countries import regions_for
+
 CORPUS = Path(__file__).resolve().parent
 DOCS = CORPUS / "docs"
 HEADER = ["path", "title", "countries", "regions", "doc_type", "year", "lang", "topics"]
-REGIONS = {"Africa", "Americas", "Arab States", "Asia and the Pacific", "Europe and Central Asia"}
-DOC_TYPES = {"report", "country_study", "promotional", "legal", "other"}
-LANGS = {"en", "fr", "es"}
-TOPICS = {
-    "medical_care", "sickness", "unemployment", "old_age", "employment_injury", "family_child", "maternity",
-    "invalidity_disability", "survivors", "awareness_raising", "national_dialogue", "policy_design",
-    "capacity_building", "implementation", "monitoring_evaluation", "financing_actuarial_statistics",
-    "legal_advice",
-}
-FORMATS = {".pdf", ".docx", ".html", ".md", ".txt"}
-# ILO region of every country used in the corpus (ILO regional groupings: Morocco is in Africa).
-ILO_REGION = {
-    "ZAF": "Africa", "KEN": "Africa", "SEN": "Africa", "RWA": "Africa", "GHA": "Africa", "MAR": "Africa",
-    "ETH": "Africa", "LSO": "Africa", "CPV": "Africa", "GAB": "Africa",
-    "BRA": "Americas", "ARG": "Americas", "BOL": "Americas", "CHL": "Americas", "URY": "Americas",
-    "CRI": "Americas", "MEX": "Americas",
-    "JOR": "Arab States", "SAU": "Arab States", "OMN": "Arab States",
-    "THA": "Asia and the Pacific", "MNG": "Asia and the Pacific", "NPL": "Asia and the Pacific",
-    "CHN": "Asia and the Pacific", "IDN": "Asia and the Pacific", "KOR": "Asia and the Pacific",
-    "IND": "Asia and the Pacific", "TLS": "Asia and the Pacific",
-    "DEU": "Europe and Central Asia", "FRA": "Europe and Central Asia", "ESP": "Europe and Central Asia",
-    "FIN": "Europe and Central Asia", "GEO": "Europe and Central Asia",
-}
+FORMATS = {".pdf", ".docx", ".html", ".md", ".txt"}  # the formats the bundled corpus uses (kb reads more)
+REGIONS = set(models.REGIONS)
+DOC_TYPES = set(models.DOC_TYPES)
+LANGS = set(models.LANGUAGES)
+TOPICS = set(models.TOPICS)
+
+
+def ilo_region(code: str) -> str | None:
+    """The ILO region of a member State (ILO regional groupings: Morocco is in Africa)."""
+    return next(iter(regions_for([code])), None)
+
 
 errors: list[str] = []
 
@@ -139,13 +130,13 @@ def check_catalog() -> dict[str, dict]:
             for c in countries:
                 if not re.fullmatch(r"[A-Z]{3}", c) or pycountry.countries.get(alpha_3=c) is None:
                     err(f"{p}: bad country code {c}")
-                if c not in ILO_REGION:
+                if ilo_region(c) is None:
                     err(f"{p}: no ILO region known for {c}")
             for r in regions:
                 if r not in REGIONS:
                     err(f"{p}: bad region {r!r}")
             if countries:
-                expected = {ILO_REGION.get(c) for c in countries}
+                expected = {ilo_region(c) for c in countries}
                 if set(regions) != expected:
                     err(f"{p}: regions {sorted(regions)} != regions of countries {sorted(expected)}")
             if row["doc_type"] not in DOC_TYPES:

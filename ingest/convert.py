@@ -1,6 +1,5 @@
 """The entry point the rest of kb calls: one file in, its SourceDocument and citable passages out."""
 
-import mimetypes
 import os
 from pathlib import Path
 from typing import Any
@@ -8,9 +7,9 @@ from typing import Any
 from haystack import Document
 from haystack.core.errors import PipelineRuntimeError
 from haystack.dataclasses import ByteStream
-from haystack.utils.misc import CUSTOM_MIMETYPES
 
 from ingest.catalog import CatalogEntry
+from ingest.formats import MIME_TYPES, TEXT_SUFFIXES
 from ingest.limits import MAX_FILE_BYTES, MAX_TEXT_FILE_BYTES, megabytes
 from ingest.ocr import PageReader
 from ingest.pipeline import build_pipeline
@@ -18,7 +17,6 @@ from ingest.scan import read_verified
 from kb.core.errors import DocumentReadError
 from kb.core.models import SourceDocument
 
-_TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 _MIN_HTML_WORDS = 5  # trafilatura returns a stray menu word ('Home') for pages without main text
 _SILENT_FAILURES = {
     ".html": "no main text found in HTML",
@@ -92,7 +90,7 @@ class Converter:
 
 def _verified_stream(path: Path, sha256: str) -> ByteStream:
     """The file's bytes as the router would type them (Haystack's own guess from the name), hash checked."""
-    mime_type = CUSTOM_MIMETYPES.get(path.suffix.lower(), mimetypes.guess_type(path.as_posix())[0])
+    mime_type = MIME_TYPES.get(path.suffix.lower())
     return ByteStream(data=read_verified(path, sha256), meta={"file_path": str(path)}, mime_type=mime_type)
 
 
@@ -122,7 +120,7 @@ def _check_readable(path: Path) -> None:
 
 def _check_size(path: Path, size: int) -> None:
     """Refuse files too large to convert in bounded memory and time (see ingest/limits.py)."""
-    if path.suffix.lower() in _TEXT_SUFFIXES and size > MAX_TEXT_FILE_BYTES:
+    if path.suffix.lower() in TEXT_SUFFIXES and size > MAX_TEXT_FILE_BYTES:
         raise DocumentReadError(
             str(path),
             f"text file too large ({megabytes(size)}; kb indexes text files of up to "

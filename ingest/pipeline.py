@@ -11,6 +11,7 @@ from haystack.components.routers import FileTypeRouter
 from ingest.attribution import CountryAttributor
 from ingest.docx_converter import DocxToDocument
 from ingest.facets import FacetExtractor
+from ingest.formats import DOCX, HTML, IMAGES, MARKDOWN, PDF, TEXT
 from ingest.html_converter import HtmlToMarkdown
 from ingest.html_head import HtmlHeadReader
 from ingest.image_converter import ImageToDocument
@@ -22,13 +23,6 @@ from ingest.pdf_converter import PdfiumToDocument
 from ingest.splitter import PassageSplitter
 from ingest.text_converter import DecodingTextFileToDocument
 from ingest.text_limit import TextLimit
-
-PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-HTML = "text/html"
-MARKDOWN = "text/markdown"
-TEXT = "text/plain"
-IMAGES = r"image/(png|jpeg|tiff)"  # one router output (a regex) for the one image converter
 
 # The version of what this pipeline makes of a file. Raise it with any change to conversion, cleaning, facets or
 # splitting that alters the passages of a file already indexed: the next `kb ingest` converts such files again

@@ -8,10 +8,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.formats import SUFFIXES
 from ingest.links import OutsideLinks, folder_refusal
 from kb.core.errors import ContentChangedError, DocumentReadError, UsageError
 
-SUPPORTED = {".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 IGNORE_FILE = ".kbignore"
 CATALOG_NAMES = {"catalog.csv", "catalog.yaml", "catalog.yml"}
 # A folder's own paperwork, skipped when a folder is walked (a file named on the command line is indexed):
@@ -112,7 +112,7 @@ def _walk(root: Path, on_error: Callable[[str, str], None], outside_links: Outsi
                 dirnames.remove(name)
         for name in sorted(filenames):
             file = here / name
-            wanted = Path(name).suffix.lower() in SUPPORTED and not name.startswith(".") and not _paperwork(name)
+            wanted = Path(name).suffix.lower() in SUFFIXES and not name.startswith(".") and not _paperwork(name)
             if wanted and not _ignored(file, ignores, False):
                 yield file
 

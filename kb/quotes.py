@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from haystack import Document
 
-from kb.core.countries import count_mentions, lookup_country
+from kb.core.countries import LANGUAGE_DEMONYMS, count_mentions, lookup_country
 from kb.core.sentences import sentence_spans
 from kb.core.structure import bullet_length, is_list_item, line_role
 from kb.core.text import fold_words
@@ -60,13 +60,6 @@ _NUMBER_QUESTION = re.compile(
     r"|^(?:when|quand|cuando)\b"  # "When did ...", not "how is it scaled up when a drought strikes"
 )
 _ORDINALS = frozenset(["second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "deuxieme", "troisieme", "quatrieme", "cinquieme", "sixieme", "segunda", "segundo", "tercera", "tercer", "tercero", "cuarta", "cuarto", "quinta", "quinto", "sexta", "sexto"])  # "first" and "primer" are too often not a count ("first of all", "en primer lugar")
-# Demonyms that are also language names, which the ingestion gazetteer leaves out on purpose (in a question
-# "French employers" is about France).
-_IRREGULAR_DEMONYMS = {
-    **dict.fromkeys(("french", "francais", "francaise", "francaises", "frances", "francesa"), "FRA"),
-    **dict.fromkeys(("spanish", "espagnol", "espagnole", "espanol", "espanola", "espanoles", "espanolas"), "ESP"),
-    **dict.fromkeys(("german", "allemand", "allemande", "aleman", "alemana"), "DEU"),
-}
 # Words that show a question wants several examples (countries, lessons) rather than one fact.
 _BROAD = ("countries", "country", "examples", "example", "lessons", "experiences", "which countries", "pays",
           "exemples", "leçons", "leçon", "expériences", "países", "ejemplos", "lecciones", "experiencias", "ways")
@@ -321,7 +314,7 @@ def asks_for_examples(question: str) -> bool:
 def named_countries(question: str) -> frozenset[str]:
     """ISO codes of the countries a question names ("Kenya's", "Kenyans", "kényan", "española" included)."""
     text = _PLURAL_DEMONYM.sub(r"\1", _POSSESSIVE.sub(r"\1", question))
-    irregular = {_IRREGULAR_DEMONYMS[w] for w in fold_words(text).split() if w in _IRREGULAR_DEMONYMS}
+    irregular = {LANGUAGE_DEMONYMS[w] for w in fold_words(text).split() if w in LANGUAGE_DEMONYMS}
     return frozenset(count_mentions(text)) | frozenset(irregular)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from kb.core.models import IngestReport, PassageMeta, SourceDocument, section_label
+from kb.core.models import IngestReport, PassageMeta, SourceDocument, page_label, section_label
 
 if TYPE_CHECKING:
     from kb.answer import Answer
@@ -36,13 +36,6 @@ def citation_label(meta: dict[str, Any]) -> str:
     facts.append(passage.doc_type.replace("_", " "))
     head = passage.title or passage.path
     return f"{head}{' · ' + where if where else ''} — {', '.join(facts)}"
-
-
-def page_label(start: int | None, end: int | None = None, ocr: bool = False) -> str:
-    """`p. 3` or `pp. 3–4` (with ` (OCR)` when the text was read from a scan), empty for documents without
-    pages; the one page label of the CLI, briefs and the UI."""
-    label = "" if start is None else f"p. {start}" if end in (None, start) else f"pp. {start}–{end}"
-    return f"{label} (OCR)".strip() if ocr else label
 
 
 def hits(results: list["Hit"]) -> str:

@@ -3,8 +3,8 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb.core.models import PassageMeta, section_label
-from tui.format import countries_label, page_label, type_label
+from kb.core.models import PassageMeta, page_label, section_label
+from tui.format import countries_label, type_label
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from textual.content import Content
 
 from kb.core.countries import country_name
 from kb.core.models import TOPICS
-from kb.render import page_label  # noqa: F401  (the UI's page labels are the CLI's)
 
 HIGHLIGHT = "bold $text-accent on $accent-muted"
 MARKER = "bold $text-accent"

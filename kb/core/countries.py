@@ -46,16 +46,15 @@ _LONG_SUFFIXES = (
 _SHORT_SUFFIXES = ("i", "o", "a", "os", "as")
 # Translated names that are more often first names ('Mauricio Macri') than the country (Mauritius).
 _PERSON_NAMES = {("mauricio",), ("maurice",)}
-# Generated demonyms that mostly name a language.
-_LANGUAGE_NAMES = {
-    "russian",
-    "francais",
-    "francaise",
-    "italian",
-    "italien",
-    "italienne",
-    "italiano",
-    "italiana",
+# Demonyms that are also language names. A document's "en français" or "Russian-speaking" is not about France or
+# Russia, so the gazetteer that scans documents never generates them; a question's "French employers" is about
+# France, so questions read them (`kb.quotes.named_countries`).
+LANGUAGE_DEMONYMS = {
+    **dict.fromkeys(("french", "francais", "francaise", "francaises", "frances", "francesa"), "FRA"),
+    **dict.fromkeys(("spanish", "espagnol", "espagnole", "espanol", "espanola", "espanoles", "espanolas"), "ESP"),
+    **dict.fromkeys(("german", "allemand", "allemande", "aleman", "alemana"), "DEU"),
+    **dict.fromkeys(("italian", "italien", "italienne", "italiano", "italiana"), "ITA"),
+    **dict.fromkeys(("russian",), "RUS"),
 }
 # Dominance: a country named in the title, or named >= 3 times with >= 40% of all mentions (or >= 15 times
 # with >= 20%); other countries named at least half as often as the top one come along (multi-country studies).
@@ -155,7 +154,7 @@ def _demonyms(name: str) -> list[tuple[str, int]]:
             forms.append((name + "i", len(stem)))
         if len(stem) >= 7 and name[-1] in "aoy":
             forms += [(stem + suffix, len(stem)) for suffix in _SHORT_SUFFIXES]
-    return [(form, size) for form, size in forms if form != name and form not in _LANGUAGE_NAMES]
+    return [(form, size) for form, size in forms if form != name and form not in LANGUAGE_DEMONYMS]
 
 
 @lru_cache(maxsize=1)
@@ -221,11 +220,6 @@ def _match_at(gaz: Gazetteer, tokens: list[str], original: list[str], i: int) ->
 def _is_currency(tokens: list[str], index: int) -> bool:
     """True when the word after a match is 'dollar(s)', as in 'United States dollars'."""
     return index < len(tokens) and tokens[index] in _CURRENCY_FOLLOWERS
-
-
-def dominant_countries(text: str, title: str = "") -> list[str]:
-    """The member States a document is about: those named in its title, else the most named if one dominates."""
-    return choose_dominant(count_mentions(text), count_mentions(title) if title else Counter())
 
 
 def choose_dominant(counts: Counter[str], title_counts: Counter[str], max_countries: int = 5) -> list[str]:

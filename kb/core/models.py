@@ -52,6 +52,13 @@ def section_label(section: Sequence[str], title: str | None = None) -> str:
     return "" if title and " ".join(label.casefold().split()) == " ".join(title.casefold().split()) else label
 
 
+def page_label(start: int | None, end: int | None = None, ocr: bool = False) -> str:
+    """`p. 3` or `pp. 3–4` (with ` (OCR)` when the text was read from a scan), empty for documents without
+    pages; the one page label of the CLI, briefs and the UI."""
+    label = "" if start is None else f"p. {start}" if end in (None, start) else f"pp. {start}–{end}"
+    return f"{label} (OCR)".strip() if ocr else label
+
+
 @dataclass(frozen=True)
 class PassageMeta:
     """The typed view of a passage's metadata: its citation, its place in the document, and its facets.

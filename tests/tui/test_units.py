@@ -5,10 +5,11 @@ from datetime import date
 import pytest
 
 from kb.core.errors import FilterValueError, IndexLockedError, IndexNotFoundError, UsageError
+from kb.core.models import page_label
 from tui.collection import Collection
 from tui.errors import explain
 from tui.evidence import Evidence
-from tui.format import display_path, find_quote, highlighted, page_label
+from tui.format import display_path, find_quote, highlighted
 
 KENYA = Evidence(
     passage_id="p1",

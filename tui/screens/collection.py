@@ -1,7 +1,6 @@
 """Collection: the passages marked while researching; reorder, remove, open, and export a Markdown brief."""
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -36,7 +35,6 @@ class CollectionScreen(KbScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.last_export: Path | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="collection-summary")
@@ -120,7 +118,6 @@ class CollectionScreen(KbScreen):
             Content.assemble(("Brief written to ", "bold"), str(written))
         )
         self.notify(str(written), title="Brief written")
-        self.last_export = written
 
     def commands(self) -> Iterator[Command]:
         yield (

@@ -10,10 +10,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from kb.core.models import PassageMeta
+from kb.core.models import PassageMeta, page_label
 from tui.backend import Backend, deliver, reporting
 from tui.evidence import Evidence
-from tui.format import countries_label, display_path, highlighted, page_label, topic_label, type_label
+from tui.format import countries_label, display_path, highlighted, topic_label, type_label
 from tui.messages import ContextReady
 from tui.widgets.filters import LANGUAGE_NAMES
 
