@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from pathspec import GitIgnoreSpec
+
 from ingest.formats import SUFFIXES
 from ingest.links import OutsideLinks, folder_refusal
 from kb.core.errors import ContentChangedError, DocumentReadError, UsageError
@@ -80,7 +82,7 @@ def _recording(on_error: Callable[[str, str], None], skipped: list[Path]) -> Cal
 
 def _walk(root: Path, on_error: Callable[[str, str], None], outside_links: OutsideLinks) -> Iterator[Path]:
     visited: set[tuple[int, int]] = set()
-    ignores: dict[Path, list[str]] = {}
+    ignores: dict[Path, GitIgnoreSpec] = {}
 
     def unreadable(error: OSError) -> None:
         reason = f"cannot read folder: {error.strerror or error}; its files were skipped"
@@ -123,31 +125,21 @@ def _paperwork(name: str) -> bool:
     return any(fnmatch.fnmatch(lowered, pattern) for pattern in DEFAULT_IGNORED)
 
 
-def _read_ignore(path: Path) -> list[str]:
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+def _read_ignore(path: Path) -> GitIgnoreSpec:
+    """A `.kbignore` file: gitignore patterns (`**`, `!`, trailing `/` for folders, `#` comments)."""
+    return GitIgnoreSpec.from_lines(path.read_text(encoding="utf-8", errors="replace").splitlines())
 
 
-def _ignored(path: Path, ignores: dict[Path, list[str]], is_dir: bool) -> bool:
-    for base, patterns in ignores.items():
+def _ignored(path: Path, ignores: dict[Path, GitIgnoreSpec], is_dir: bool) -> bool:
+    """Whether a `.kbignore` of a folder above `path` matches it (relative to that folder, as git does)."""
+    for base, spec in ignores.items():
         try:
             rel = path.relative_to(base).as_posix()
         except ValueError:
             continue
-        for pattern in patterns:
-            if _matches(rel, pattern, is_dir):
-                return True
+        if spec.match_file(f"{rel}/" if is_dir else rel):
+            return True
     return False
-
-
-def _matches(rel: str, pattern: str, is_dir: bool) -> bool:
-    dir_only = pattern.endswith("/")
-    pattern = pattern.rstrip("/")
-    if dir_only and not is_dir:
-        return False
-    if "/" in pattern:
-        return fnmatch.fnmatch(rel, pattern.lstrip("/"))
-    return fnmatch.fnmatch(rel.rsplit("/", 1)[-1], pattern)
 
 
 def file_digest(path: Path) -> str:
