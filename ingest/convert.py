@@ -9,6 +9,7 @@ from haystack.core.errors import PipelineRuntimeError
 from haystack.dataclasses import ByteStream
 
 from ingest.catalog import CatalogEntry
+from ingest.chunking import MAX_TOKENS, OVERLAP_SENTENCES
 from ingest.formats import MIME_TYPES, TEXT_SUFFIXES
 from ingest.limits import MAX_FILE_BYTES, MAX_TEXT_FILE_BYTES, megabytes
 from ingest.ocr import PageReader
@@ -28,7 +29,7 @@ class Converter:
     """Converts files to passages with one Haystack pipeline, built and warmed up once."""
 
     def __init__(
-        self, tokenizer_path: Path, max_tokens: int = 256, overlap_sentences: int = 1, ocr: PageReader | None = None
+        self, tokenizer_path: Path, max_tokens: int = MAX_TOKENS, overlap_sentences: int = OVERLAP_SENTENCES, ocr: PageReader | None = None
     ) -> None:
         """Build the pipeline; `tokenizer_path` is the local sentence-transformers model directory, `ocr` reads
         scanned pages and images (without it they are reported as needing OCR)."""

@@ -9,6 +9,7 @@ from haystack.components.preprocessors import DocumentCleaner
 from haystack.components.routers import FileTypeRouter
 
 from ingest.attribution import CountryAttributor
+from ingest.chunking import MAX_TOKENS, OVERLAP_SENTENCES
 from ingest.docx_converter import DocxToDocument
 from ingest.facets import FacetExtractor
 from ingest.formats import DOCX, HTML, IMAGES, MARKDOWN, PDF, TEXT
@@ -51,7 +52,7 @@ NORMALISATION = {
 
 
 def build_pipeline(
-    tokenizer_path: Path, max_tokens: int = 256, overlap_sentences: int = 1, ocr: PageReader | None = None
+    tokenizer_path: Path, max_tokens: int = MAX_TOKENS, overlap_sentences: int = OVERLAP_SENTENCES, ocr: PageReader | None = None
 ) -> Pipeline:
     """A Haystack Pipeline that turns one file into passages (run it with `router.sources=[path]`); with `ocr`,
     scanned PDF pages and image files are read by it."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from haystack import Document, component
 
+from ingest.chunking import MAX_TOKENS, OVERLAP_SENTENCES
 from kb.core.models import EVIDENCE_ROLES, PassageMeta
 from kb.core.sentences import sentence_spans
 from kb.core.structure import is_list_item, line_role, section_role
@@ -72,8 +73,8 @@ class PassageSplitter:
     def __init__(
         self,
         tokenizer_path: Path | str,
-        max_tokens: int = 256,
-        overlap_sentences: int = 1,
+        max_tokens: int = MAX_TOKENS,
+        overlap_sentences: int = OVERLAP_SENTENCES,
         min_tokens: int = 40,
     ) -> None:
         """Create the splitter; the tokenizer loads in `warm_up`."""

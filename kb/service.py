@@ -93,9 +93,10 @@ class KnowledgeBase:
 
     def chunking(self) -> dict[str, Any]:
         """The splitting settings recorded in a new index's manifest."""
+        from ingest.chunking import OVERLAP_SENTENCES, SPLITTER
         from kb.embedding import CONTEXT_FIELDS, embedder_name
 
-        return {"max_tokens": self.model.max_tokens, "overlap_sentences": 1, "splitter": "pysbd",
+        return {"max_tokens": self.model.max_tokens, "overlap_sentences": OVERLAP_SENTENCES, "splitter": SPLITTER,
                 "embedded_meta": list(CONTEXT_FIELDS),
                 "embedder": embedder_name(self.model, self.settings.embed_backend)}
 
