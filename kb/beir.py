@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from kb.core import locations
 from kb.core.errors import UsageError
-from kb.search import MODES, Mode, build_pipeline, run_pipeline
+from kb.search import MODES, Mode, build_retrievers, retrieve
 from kb.stores import open_location
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def build_index(store: Any, corpus: list[dict[str, Any]], embedder: Any, progres
 def evaluate(
     store: Any, make_embedder: Callable[[], Any], queries: dict[str, str], qrels: dict[str, dict[str, int]], modes: list[Mode]
 ) -> dict[str, dict[str, float]]:
-    """Metrics per mode, from runs of the same query pipelines `kb search` uses."""
+    """Metrics per mode, from runs of the same retrievers `kb search` uses."""
     from ranx import Qrels, Run
     from ranx import evaluate as ranx_evaluate
 
@@ -75,11 +75,11 @@ def evaluate(
     for mode in modes:
         if mode not in MODES:
             raise UsageError(f"unknown mode {mode!r}; use {', '.join(MODES)}")
-        pipe = build_pipeline(store, make_embedder, mode, candidates=DEPTH)
+        retrievers = build_retrievers(store, make_embedder, mode, candidates=DEPTH)
         started = time.perf_counter()
         run: dict[str, dict[str, float]] = {}
         for qid, text in queries.items():
-            docs = run_pipeline(pipe, mode, text, None, DEPTH)
+            docs = retrieve(retrievers, text, None, DEPTH).documents
             run[qid] = {d.id: float(len(docs) - rank) for rank, d in enumerate(docs)} or {"__none__": 0.0}
         seconds = time.perf_counter() - started
         with warnings.catch_warnings():

@@ -1,5 +1,9 @@
-"""Hybrid retrieval as Haystack query pipelines: dense (FAISS) + keyword (BM25), each list's scores scaled to
-[0, 1] and summed (a convex combination with equal weights).
+"""Hybrid retrieval from Haystack components: dense (FAISS) + keyword (BM25), each list's scores scaled to [0, 1]
+and summed (a convex combination with equal weights).
+
+The components are called in order, not through `Pipeline.run`: that deep-copies every passage and its metadata
+between components (with a slow `isinstance` check against the Component protocol for each), measured at 26 ms of
+a 50 ms hybrid search over 100k passages, for results that are the same.
 
 Measured against reciprocal rank fusion on the same lists: SciFact nDCG@10 0.7298 against 0.7160, and on
 `corpus/questions.jsonl` and the real-corpus questions hit@1 and hit@5 as good or better (ingest/NOTES.md and
@@ -12,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from haystack import Document, Pipeline, component
+from haystack import Document, component
 from haystack.components.joiners import DocumentJoiner
 
 from index.retrievers import KbEmbeddingRetriever, KbKeywordRetriever
@@ -66,37 +70,37 @@ class MinMaxScaler:
 
 @dataclass
 class Retrieved:
-    """A pipeline's ranked passages, and the query embedding when the pipeline computed one."""
+    """Ranked passages, and the query embedding they were found with (None in keyword mode)."""
 
     documents: list[Document]
     query_embedding: list[float] | None = None
 
 
-def build_pipeline(
+@dataclass
+class Retrievers:
+    """The components one search mode runs: the query embedder and the dense and/or keyword retriever."""
+
+    mode: Mode
+    embedder: Any = None
+    dense: KbEmbeddingRetriever | None = None
+    keyword: KbKeywordRetriever | None = None
+
+
+def build_retrievers(
     store: Any, make_embedder: Callable[[], Any], mode: Mode, candidates: int = CANDIDATES
-) -> Pipeline:
-    """The query pipeline for `mode` (a pipeline owns its components, so each gets its own embedder)."""
-    pipe = Pipeline()
-    if mode in ("dense", "hybrid"):
-        pipe.add_component("embedder", make_embedder())
-        pipe.add_component("dense", KbEmbeddingRetriever(store, top_k=candidates))
-        pipe.connect("embedder.embedding", "dense.query_embedding")
-    if mode in ("keyword", "hybrid"):
-        pipe.add_component("keyword", KbKeywordRetriever(store, top_k=candidates))
-    if mode == "hybrid":
-        pipe.add_component("dense_scaler", MinMaxScaler())
-        pipe.add_component("keyword_scaler", MinMaxScaler())
-        pipe.add_component("joiner", DocumentJoiner(join_mode="merge"))
-        pipe.connect("dense.documents", "dense_scaler.documents")
-        pipe.connect("keyword.documents", "keyword_scaler.documents")
-        pipe.connect("dense_scaler.documents", "joiner.documents")
-        pipe.connect("keyword_scaler.documents", "joiner.documents")
-    return pipe
+) -> Retrievers:
+    """The components for `mode` (each mode gets its own embedder: components are not shared between threads)."""
+    dense_too = mode in ("dense", "hybrid")
+    return Retrievers(
+        mode,
+        embedder=make_embedder() if dense_too else None,
+        dense=KbEmbeddingRetriever(store, top_k=candidates) if dense_too else None,
+        keyword=KbKeywordRetriever(store, top_k=candidates) if mode in ("keyword", "hybrid") else None,
+    )
 
 
 def retrieve(
-    pipe: Pipeline,
-    mode: Mode,
+    retrievers: Retrievers,
     query: str,
     filters: dict[str, Any] | None,
     top_k: int,
@@ -104,26 +108,19 @@ def retrieve(
     focus: dict[str, Any] | None = None,
     dense_weight: float = 1.0,
 ) -> Retrieved:
-    """Run a pipeline from `build_pipeline`: the `top_k` best passages, each retriever reading `candidates`.
+    """The `top_k` best passages for `query`, each retriever reading `candidates`.
 
     `focus` (hybrid only): a filter naming what the query is about (e.g. the countries it names); the dense and
     keyword lists of passages inside it join the fusion, so that those passages rise without others being cut.
     `dense_weight`: the weight of the dense lists beside the keyword lists (1: equal).
     """
     depth = max(top_k, candidates or 0)
+    hybrid = retrievers.mode == "hybrid"
     try:
-        lists, embedding = _run_retrievers(pipe, mode, query, filters, depth)
-        if focus and mode == "hybrid":
-            lists += _run_retrievers(pipe, mode, query, _and(filters, focus), depth, embedding)[0]
-        if mode == "hybrid":
-            scaler = pipe.get_component("dense_scaler")
-            scaled = [scaler.run(documents=found)["documents"] for found in lists]
-            joiner = pipe.get_component("joiner")
-            if dense_weight != 1.0:  # lists alternate dense, keyword (see _run_retrievers)
-                joiner = DocumentJoiner(join_mode="merge", weights=[dense_weight, 1.0] * (len(scaled) // 2))
-            documents = joiner.run(documents=scaled)["documents"]
-        else:
-            documents = lists[0]
+        lists, embedding = _ranked_lists(retrievers, query, filters, depth)
+        if focus and hybrid:
+            lists += _ranked_lists(retrievers, query, _and(filters, focus), depth, embedding)[0]
+        documents = _fuse(lists, dense_weight) if hybrid else lists[0]
     except Exception as exc:  # surface ours (index damaged, locked...) when a library wrapped it
         cause = kb_cause(exc)
         if cause is None or cause is exc:
@@ -132,33 +129,30 @@ def retrieve(
     return Retrieved(list(documents[:top_k]), embedding)
 
 
-def _run_retrievers(
-    pipe: Pipeline, mode: Mode, query: str, filters: dict[str, Any] | None, depth: int, embedding: Any = None
-) -> tuple[list[list[Document]], Any]:
-    """The pipeline's dense and/or keyword lists, its components called in the pipeline's order.
+def _fuse(lists: list[list[Document]], dense_weight: float) -> list[Document]:
+    """Dense and keyword lists (alternating, as `_ranked_lists` returns them) scaled and summed into one ranking."""
+    scaler = MinMaxScaler()
+    scaled = [scaler.run(documents=found)["documents"] for found in lists]
+    weights = None if dense_weight == 1.0 else [dense_weight, 1.0] * (len(scaled) // 2)
+    return DocumentJoiner(join_mode="merge", weights=weights).run(documents=scaled)["documents"]
 
-    Not through `Pipeline.run`: it deep-copies every passage and its metadata between components (with a slow
-    `isinstance` check against the Component protocol for each), measured at 26 ms of a 50 ms hybrid search
-    over 100k passages, for results that are the same.
-    """
+
+def _ranked_lists(
+    retrievers: Retrievers, query: str, filters: dict[str, Any] | None, depth: int, embedding: Any = None
+) -> tuple[list[list[Document]], Any]:
+    """The dense and/or keyword lists for `query` (dense first), and the query embedding."""
     lists = []
-    if mode in ("dense", "hybrid"):
+    if retrievers.dense is not None:
         if embedding is None:
-            embedding = pipe.get_component("embedder").run(text=query)["embedding"]
-        dense = pipe.get_component("dense").run(query_embedding=embedding, filters=filters, top_k=depth)
-        lists.append(dense["documents"])
-    if mode in ("keyword", "hybrid"):
-        lists.append(pipe.get_component("keyword").run(query=query, filters=filters, top_k=depth)["documents"])
+            embedding = retrievers.embedder.run(text=query)["embedding"]
+        lists.append(retrievers.dense.run(query_embedding=embedding, filters=filters, top_k=depth)["documents"])
+    if retrievers.keyword is not None:
+        lists.append(retrievers.keyword.run(query=query, filters=filters, top_k=depth)["documents"])
     return lists, embedding
 
 
 def _and(filters: dict[str, Any] | None, more: dict[str, Any]) -> dict[str, Any]:
     return more if not filters else {"operator": "AND", "conditions": [filters, more]}
-
-
-def run_pipeline(pipe: Pipeline, mode: Mode, query: str, filters: dict[str, Any] | None, top_k: int) -> list[Document]:
-    """Run a pipeline from `build_pipeline` and return its `top_k` ranked passages."""
-    return retrieve(pipe, mode, query, filters, top_k).documents
 
 
 def text_key(text: str | None) -> str:

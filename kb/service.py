@@ -18,8 +18,9 @@ from kb.search import (
     MODES,
     Hit,
     Mode,
+    Retrievers,
     about,
-    build_pipeline,
+    build_retrievers,
     collapse,
     retrieve,
 )
@@ -42,14 +43,6 @@ class PassageContext:
     document: SourceDocument | None
 
 
-@dataclass
-class _Retrieval:
-    """Hits and the query embedding they were found with (None in keyword mode)."""
-
-    hits: list[Hit]
-    query_embedding: list[float] | None
-
-
 MAX_QUERY_CHARS = 2000
 SECTION_SOURCES = 3  # hits whose documents are read for the section a question asks for ...
 SECTION_DOCUMENTS = 2  # ... at most this many documents ...
@@ -67,7 +60,7 @@ class KnowledgeBase:
         self.model: ModelInfo = model_info(self.settings.model_path())
         self._store: Any = None
         self._text_embedder: Any = None
-        self._pipelines: dict[str, Any] = {}
+        self._retrievers: dict[str, Retrievers] = {}
         self._lock = threading.RLock()
 
     @property
@@ -121,7 +114,7 @@ class KnowledgeBase:
             if self._store is not None:
                 self._store.close()
                 self._store = None
-                self._pipelines.clear()
+                self._retrievers.clear()
 
     def __enter__(self) -> Self:
         return self
@@ -194,12 +187,13 @@ class KnowledgeBase:
         per_doc: int | None = None,
     ) -> list[Hit]:
         """Ranked passages for `query` inside the facet filters."""
-        return self._retrieve(check_query(query), filters, top_k, mode, per_doc).hits
+        return self._retrieve(check_query(query), filters, top_k, mode, per_doc)[0]
 
     def _retrieve(
         self, query: str, filters: SearchFilters | None, top_k: int, mode: Mode, per_doc: int | None
-    ) -> "_Retrieval":
-        """The `top_k` hits after merging duplicates (exact: reads deeper until enough distinct hits remain)."""
+    ) -> tuple[list[Hit], list[float] | None]:
+        """The `top_k` hits after merging duplicates (exact: reads deeper until enough distinct hits remain), and
+        the query embedding they were found with (None in keyword mode)."""
         if mode not in MODES:
             raise UsageError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
         if not 1 <= top_k <= MAX_TOP_K:  # FAISS takes k as a C integer: a huge one overflowed with a traceback
@@ -211,18 +205,18 @@ class KnowledgeBase:
         if mode != "keyword":
             self.warm_up()
         with self._lock:
-            if mode not in self._pipelines:
-                self._pipelines[mode] = build_pipeline(store, self.new_text_embedder, mode)
-            pipe = self._pipelines[mode]
+            if mode not in self._retrievers:
+                self._retrievers[mode] = build_retrievers(store, self.new_text_embedder, mode)
+            retrievers = self._retrievers[mode]
         focus = about(query) if mode == "hybrid" else None
         weight = self._dense_weight(query) if mode == "hybrid" else 1.0
         want = top_k * 3 if per_doc else top_k * 2
         while True:
-            got = retrieve(pipe, mode, query, haystack_filters, want, candidates=max(CANDIDATES, want), focus=focus,
+            got = retrieve(retrievers, query, haystack_filters, want, candidates=max(CANDIDATES, want), focus=focus,
                            dense_weight=weight)
             hits = collapse(got.documents, top_k, per_doc)
             if len(hits) >= top_k or len(got.documents) < want:
-                return _Retrieval(hits, got.query_embedding)
+                return hits, got.query_embedding
             want *= 4
 
     def _dense_weight(self, query: str) -> float:
@@ -237,8 +231,9 @@ class KnowledgeBase:
     def embed_texts(self, texts: list[str]) -> list[list[float]]:
         """Normalised embeddings of short texts with the query model (for scoring answer sentences)."""
         self.warm_up()
-        backend = self._text_embedder.embedding_backend
-        return backend.embed(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+        from kb.embedding import embed_batch
+
+        return embed_batch(self._text_embedder, texts)
 
     def ask(
         self,
@@ -259,14 +254,14 @@ class KnowledgeBase:
         from kb.search import evidence_first
 
         question = check_query(question)
-        found = self._retrieve(question, filters, ANSWER_HITS, mode, None)
-        hits = found.hits if asks_for_sources(question) else evidence_first(found.hits)
+        found, query_vector = self._retrieve(question, filters, ANSWER_HITS, mode, None)
+        hits = found if asks_for_sources(question) else evidence_first(found)
         answer = compose(
             question,
             hits,
             self.embed_texts,
             sections=self._asked_sections(question, hits, filters),
-            query_vector=found.query_embedding,
+            query_vector=query_vector,
             # "never mentions" speaks of the whole base; with a document, of that document alone
             mentioned=lambda name, doc_id=None: self._mentioned(name, None, doc_id),
             about=about,

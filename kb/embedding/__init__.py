@@ -9,7 +9,7 @@ import logging
 from kb.core.errors import ModelLoadError
 from kb.embedding.model import CONTEXT_FIELDS, Backend, ModelInfo, model_info
 
-__all__ = ["CONTEXT_FIELDS", "Backend", "ModelInfo", "document_embedder", "embedder_name", "model_info", "text_embedder"]
+__all__ = ["CONTEXT_FIELDS", "Backend", "ModelInfo", "document_embedder", "embed_batch", "embedder_name", "model_info", "text_embedder"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,13 @@ def text_embedder(info: ModelInfo, backend: Backend = "auto") -> object:
     )
     _warm(embedder, info)
     return embedder
+
+
+def embed_batch(embedder: object, texts: list[str]) -> list[list[float]]:
+    """Normalised vectors of many short texts in one call, from a warmed-up embedder made by `text_embedder`
+    (a Haystack text embedder takes one text per `run`; both backends batch underneath)."""
+    backend = embedder.embedding_backend  # type: ignore[attr-defined]
+    return backend.embed(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
 
 
 def embedder_name(info: ModelInfo, backend: Backend = "auto") -> str:
