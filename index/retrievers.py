@@ -4,11 +4,13 @@ from typing import Any
 
 from haystack import Document, component, default_to_dict
 
+from index.protocol import KnowledgeStore
+
 
 class _StoreRetriever:
     """What both retrievers share: a store, default filters, a default top_k."""
 
-    def __init__(self, document_store: Any, filters: dict[str, Any] | None = None, top_k: int = 10) -> None:
+    def __init__(self, document_store: KnowledgeStore, filters: dict[str, Any] | None = None, top_k: int = 10) -> None:
         if top_k <= 0:
             raise ValueError(f"top_k must be positive, got {top_k}")
         self.document_store = document_store

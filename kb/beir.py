@@ -14,6 +14,7 @@ from kb.search import MODES, Mode, build_retrievers, retrieve
 from kb.stores import open_location
 
 if TYPE_CHECKING:
+    from index.protocol import KnowledgeStore
     from kb.service import KnowledgeBase
 
 METRICS = ["ndcg@10", "recall@100", "mrr@10"]
@@ -47,7 +48,7 @@ def cache_dir(directory: Path, model_identity: str) -> Path:
     return locations.data_home() / "kb" / "beir" / f"{directory.name}-{key}"
 
 
-def build_index(store: Any, corpus: list[dict[str, Any]], embedder: Any, progress: Callable[[int, int], None]) -> None:
+def build_index(store: "KnowledgeStore", corpus: list[dict[str, Any]], embedder: Any, progress: Callable[[int, int], None]) -> None:
     """Embed and write every corpus document that the store does not hold yet (resumable)."""
     from haystack import Document
 
@@ -65,7 +66,7 @@ def build_index(store: Any, corpus: list[dict[str, Any]], embedder: Any, progres
 
 
 def evaluate(
-    store: Any, make_embedder: Callable[[], Any], queries: dict[str, str], qrels: dict[str, dict[str, int]], modes: list[Mode]
+    store: "KnowledgeStore", make_embedder: Callable[[], Any], queries: dict[str, str], qrels: dict[str, dict[str, int]], modes: list[Mode]
 ) -> dict[str, dict[str, float]]:
     """Metrics per mode, from runs of the same retrievers `kb search` uses."""
     from ranx import Qrels, Run

@@ -12,12 +12,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from haystack import Document
 
 from kb.core.errors import IndexIncompatibleError, MigrationError, UsageError
 from kb.stores import open_location
+
+if TYPE_CHECKING:
+    from index.protocol import KnowledgeStore
 
 
 @dataclass
@@ -159,7 +162,7 @@ def check_compatible(src: Any, dst: Any) -> None:
         )
 
 
-def passage_ids(store: Any) -> list[str]:
+def passage_ids(store: "KnowledgeStore") -> list[str]:
     """Every passage id of `store`, in insertion order."""
     return list(store.passage_ids())
 

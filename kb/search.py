@@ -19,6 +19,7 @@ from typing import Any, Literal
 from haystack import Document, component
 from haystack.components.joiners import DocumentJoiner
 
+from index.protocol import KnowledgeStore
 from index.retrievers import KbEmbeddingRetriever, KbKeywordRetriever
 from kb.core.errors import kb_cause
 from kb.core.models import PassageMeta
@@ -87,7 +88,7 @@ class Retrievers:
 
 
 def build_retrievers(
-    store: Any, make_embedder: Callable[[], Any], mode: Mode, candidates: int = CANDIDATES
+    store: KnowledgeStore, make_embedder: Callable[[], Any], mode: Mode, candidates: int = CANDIDATES
 ) -> Retrievers:
     """The components for `mode` (each mode gets its own embedder: components are not shared between threads)."""
     dense_too = mode in ("dense", "hybrid")

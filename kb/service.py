@@ -29,6 +29,7 @@ from kb.stores import describe, open_store
 if TYPE_CHECKING:
     from haystack import Document
 
+    from index.protocol import KnowledgeStore
     from kb.answer import Answer
     from kb.compare import Comparison, GroupBy
 
@@ -58,7 +59,7 @@ class KnowledgeBase:
         self.index_dir = self.settings.index_dir(index)
         self.store_uri = store or self.settings.store
         self.model: ModelInfo = model_info(self.settings.model_path())
-        self._store: Any = None
+        self._store: KnowledgeStore | None = None
         self._text_embedder: Any = None
         self._retrievers: dict[str, Retrievers] = {}
         self._lock = threading.RLock()
@@ -69,7 +70,7 @@ class KnowledgeBase:
         return describe(self.store_uri, self.index_dir)
 
     # ---- store and model ----
-    def store(self, *, create: bool = False) -> Any:
+    def store(self, *, create: bool = False) -> "KnowledgeStore":
         """The open store; opening an index that does not exist raises `IndexNotFoundError` unless `create`."""
         with self._lock:
             if self._store is None:

@@ -6,10 +6,13 @@
 """
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kb.core.errors import IndexIncompatibleError, UsageError
 from kb.embedding.model import ModelInfo
+
+if TYPE_CHECKING:
+    from index.protocol import KnowledgeStore
 
 
 def describe(uri: str | None, index_dir: Path) -> str:
@@ -28,7 +31,7 @@ def open_store(
     chunking: dict[str, Any] | None = None,
     index_type: str = "auto",
     milvus_token: str | None = None,
-) -> Any:
+) -> "KnowledgeStore":
     """Open (or create) the store named by `uri`, checking it was built with the model `info`."""
     store = open_location(
         uri or str(index_dir),
@@ -69,7 +72,7 @@ def open_location(
     chunking: dict[str, Any] | None = None,
     index_type: str = "auto",
     token: str | None = None,
-) -> Any:
+) -> "KnowledgeStore":
     """Open a store named by a Milvus URI or an index directory; model and dimension are checked when given."""
     if location.startswith("milvus"):
         try:
