@@ -108,8 +108,12 @@ class IngestRunner:
         progress: Callable[[Progress], None] | None = None,
         outside_links: OutsideLinks = "skip",
         timing: Callable[[str], AbstractContextManager[Any]] | None = None,
+        cancel: threading.Event | None = None,
     ) -> None:
         self.store = store
+        # Set by another thread (the TUI's stop key) to end the run after the document being committed: what
+        # was committed stays, the report is marked interrupted (as Ctrl-C does in the CLI).
+        self.cancel = cancel or threading.Event()
         self.make_converter = make_converter  # built only when there is something to convert:
         self.make_embedder = make_embedder  # an unchanged folder never loads the model
         self.converter: ConverterLike | None = None
@@ -265,11 +269,14 @@ class IngestRunner:
                 self._last = Progress(done, len(jobs), self.report.passages_added, time.monotonic() - started,
                                       group[-1].job.paths[0].path.name, self._ocr_pages)
                 self.progress(self._last)
+                if self.cancel.is_set():
+                    break
                 if time.monotonic() - last_flush > FLUSH_SECONDS:
                     self.store.flush()
                     last_flush = time.monotonic()
             if self._worker_error is not None:
                 raise self._worker_error
+            self.report.interrupted = self.cancel.is_set() and done < len(jobs)
         finally:
             stop.set()
             while worker.is_alive():
@@ -289,7 +296,7 @@ class IngestRunner:
     ) -> None:
         try:
             for job in jobs:
-                if stop.is_set():
+                if stop.is_set() or self.cancel.is_set():
                     break
                 _put(results, self._convert(job, catalogs), stop)
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread, which raises it

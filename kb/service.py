@@ -132,9 +132,11 @@ class KnowledgeBase:
         progress: Callable[[Any], None] | None = None,
         wait: float = 0.0,
         ocr: bool = True,
+        cancel: threading.Event | None = None,
     ) -> IngestReport:
         """Index files and folders incrementally (waiting up to `wait` s for another writer); see `ingest.run`.
-        Scanned pages and images are read by OCR (`KB_OCR`) unless `ocr` is False."""
+        Scanned pages and images are read by OCR (`KB_OCR`) unless `ocr` is False; setting `cancel` (from another
+        thread) ends the run after the current document, keeping what was committed."""
         from ingest.scan import check_paths
 
         check_paths([Path(p) for p in paths])
@@ -157,6 +159,7 @@ class KnowledgeBase:
             catalogs=load_catalogs,
             progress=progress,
             outside_links=self.settings.outside_links,
+            cancel=cancel,
         )
         if reader is not None:
             reader.on_page = runner.ocr_page

@@ -219,3 +219,19 @@ def test_a_refresh_converts_copies_once_and_keeps_their_records(tmp_path, folder
         after = store.file_records()
         assert {p: (r.status, r.doc_id) for p, r in after.items()} == {p: (r.status, r.doc_id) for p, r in before.items()}
         assert len(store.documents()) == 2 and store.vector_count == store.count_documents()
+
+
+def test_a_cancel_event_stops_the_run_after_a_commit_and_it_resumes(tmp_path, folder, runner_factory, monkeypatch):
+    """The TUI's stop key sets the runner's event from another thread: no exception crosses threads."""
+    monkeypatch.setattr("ingest.run.EMBED_GROUP", 1)
+    for i in range(6):
+        (folder / f"extra{i}.txt").write_text(f"Document number {i} about maternity benefits. " + TEXT)
+    with _store(tmp_path) as store:
+        runner = runner_factory(store)
+        runner.progress = lambda _p: runner.cancel.set()  # asked to stop as soon as the first commit is reported
+        report = runner.run([folder])
+        assert report.interrupted
+        kept = len(store.documents())
+        assert 0 < kept < 8
+        resumed = runner_factory(store).run([folder])
+        assert not resumed.interrupted and resumed.documents_total == 8

@@ -84,3 +84,41 @@ async def test_an_unreadable_folder_is_explained_in_a_dialog(tmp_path):
         assert "try again" in text(dialog.query_one("#error-advice"))
         await pilot.press("escape")
         assert type(app.screen).__name__ == "LibraryScreen"
+
+
+async def test_stop_key_ends_adding_and_keeps_what_was_added(tmp_path, monkeypatch):
+    from ingest.run import IngestRunner
+
+    monkeypatch.setattr("ingest.run.EMBED_GROUP", 1)  # one document per commit
+    commit = IngestRunner._embed_and_commit
+
+    def commit_then_wait_for_stop(runner, group):  # the second document waits until the stop key is pressed
+        if runner.report.added:
+            assert runner.cancel.wait(timeout=30)
+        commit(runner, group)
+
+    monkeypatch.setattr(IngestRunner, "_embed_and_commit", commit_then_wait_for_stop)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(4):
+        (folder / f"kenya{i}.md").write_text(f"Copy {i}. " + unwrap(KENYA), encoding="utf-8")
+    app = KbApp(index=tmp_path / "index")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#path").value = str(folder)
+        await pilot.press("enter")
+        for _ in range(300):
+            await pilot.pause(0.05)
+            if screen.progress_events:
+                break
+        assert screen.ingesting and screen.progress_events
+        await pilot.press("x")
+        await settle(pilot)
+        assert not screen.ingesting
+        assert "stopped: what was added is kept" in text(screen.query_one("#ingest-status"))
+        assert 1 <= screen.query_one("#documents").row_count < 4

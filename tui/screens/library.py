@@ -1,5 +1,6 @@
 """Library: the indexed documents (sortable), and adding a folder with live progress and listed failures."""
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -46,6 +47,7 @@ class LibraryScreen(KbScreen):
         self.sort_column, self.reverse = "title", False
         self._version = -1
         self._ingesting: Worker[None] | None = None
+        self._stop_ingest = threading.Event()
         self.progress_events = 0
 
     def compose_body(self) -> ComposeResult:
@@ -154,21 +156,22 @@ class LibraryScreen(KbScreen):
         self.query_one("#ingest-progress", ProgressBar).update(total=None, progress=0)
         self.query_one("#ingest-status", Label).update(f"Adding {folder}: reading the files…")
         self.progress_events = 0
-        self._ingesting = self.run_ingest(self.kb_app.backend, folder)
+        self._stop_ingest = threading.Event()
+        self._ingesting = self.run_ingest(self.kb_app.backend, folder, self._stop_ingest)
         self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="ingest")
-    def run_ingest(self, backend: Backend, folder: str) -> None:
+    def run_ingest(self, backend: Backend, folder: str, stop: threading.Event) -> None:
         """Run the service's ingestion, posting its progress; stopping (x, quitting) ends it cleanly."""
         worker = get_current_worker()
 
         def progress(p: Any) -> None:
-            if worker.is_cancelled:
-                raise KeyboardInterrupt  # the runner keeps what was committed and marks the report
+            if worker.is_cancelled:  # quitting cancels the worker without the stop key
+                stop.set()
             self.post_message(IngestProgress(p.files_done, p.files_total, p.passages_done, p.rate, p.current))
 
         with reporting(self, f"adding {folder}"):
-            report = backend.get().ingest([Path(folder).expanduser()], progress=progress)
+            report = backend.get().ingest([Path(folder).expanduser()], progress=progress, cancel=stop)
             self.post_message(IngestFinished(folder, report, list(report.failed)))
 
     def on_ingest_progress(self, message: IngestProgress) -> None:
@@ -219,6 +222,7 @@ class LibraryScreen(KbScreen):
     def action_stop(self) -> None:
         """Stop adding the folder (after the current file; what was added is kept)."""
         if self._ingesting is not None and self.ingesting:
+            self._stop_ingest.set()
             self._ingesting.cancel()
             self.query_one("#ingest-status", Label).update("Stopping after the current file…")
 
