@@ -44,7 +44,7 @@ class Converter:
         self.pipeline.warm_up()
 
     def convert(
-        self, path: Path, *, doc_id: str, rel_path: str, catalog: CatalogEntry | None = None,
+        self, path: Path, *, doc_id: str, stored_path: str, catalog: CatalogEntry | None = None,
         sha256: str | None = None,
     ) -> tuple[SourceDocument, list[Document]]:
         """The document record and its passages in reading order; DocumentReadError if the file is unreadable.
@@ -55,7 +55,7 @@ class Converter:
         path = Path(path)
         _check_readable(path)
         source: Path | ByteStream = path if sha256 is None else _verified_stream(path, sha256)
-        result = self._run(source, path, doc_id, rel_path, catalog)
+        result = self._run(source, path, doc_id, stored_path, catalog)
         routed = result.get("router", {})
         if routed.get("unclassified"):
             raise DocumentReadError(str(path), f"unsupported file type ({path.suffix or 'no extension'})")
@@ -70,14 +70,14 @@ class Converter:
             raise DocumentReadError(str(path), _SILENT_FAILURES[".html"])
         if not passages:
             raise DocumentReadError(str(path), "no text found")
-        return _source_document(documents[0].meta, doc_id, rel_path, len(passages)), passages
+        return _source_document(documents[0].meta, doc_id, stored_path, len(passages)), passages
 
     def _run(
-        self, source: Path | ByteStream, path: Path, doc_id: str, rel_path: str, catalog: CatalogEntry | None
+        self, source: Path | ByteStream, path: Path, doc_id: str, stored_path: str, catalog: CatalogEntry | None
     ) -> dict[str, Any]:
         """Run the pipeline on one file, turning a component's DocumentReadError back into itself."""
         data = {
-            "router": {"sources": [source], "meta": {"doc_id": doc_id, "path": rel_path}},
+            "router": {"sources": [source], "meta": {"doc_id": doc_id, "path": stored_path}},
             "facets": {"catalog": catalog.facets() if catalog else None},
         }
         try:
@@ -133,11 +133,11 @@ def _check_size(path: Path, size: int) -> None:
         )
 
 
-def _source_document(meta: dict[str, Any], doc_id: str, rel_path: str, passages: int) -> SourceDocument:
+def _source_document(meta: dict[str, Any], doc_id: str, stored_path: str, passages: int) -> SourceDocument:
     """The SourceDocument of a converted file from its facet metadata."""
     return SourceDocument(
         doc_id=doc_id,
-        path=rel_path,
+        path=stored_path,
         title=meta["title"],
         countries=list(meta["countries"]),
         regions=list(meta["regions"]),

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -32,7 +32,7 @@ class ConverterLike(Protocol):
     """What the runner needs from `ingest.convert.Converter`."""
 
     def convert(
-        self, path: Path, *, doc_id: str, rel_path: str, catalog: Any = None, sha256: str | None = None
+        self, path: Path, *, doc_id: str, stored_path: str, catalog: Any = None, sha256: str | None = None
     ) -> tuple[SourceDocument, list[Document]]: ...
 
 
@@ -94,6 +94,17 @@ class Converted:
     passages: list[Document] = field(default_factory=list)
     error: str | None = None
     changed: list[str] = field(default_factory=list)  # paths edited during the run: reported, indexed next run
+
+
+@dataclass
+class _Plan:
+    """What planning found: the store's file records and documents, and what the run will do."""
+
+    records: dict[str, FileRecord]
+    known: dict[str, SourceDocument]
+    jobs: dict[str, Job] = field(default_factory=dict)  # by content hash
+    aliases: list[FileRecord] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
 
 
 class IngestRunner:
@@ -163,63 +174,71 @@ class IngestRunner:
         self, found: list[FoundFile], catalogs: dict[Path, Any]
     ) -> tuple[list[Job], list[FileRecord], list[str]]:
         """Jobs to convert, records for copies of known content, and documents no file holds any more."""
-        records = self.store.file_records()
-        known = {d.doc_id: d for d in self.store.documents()}
-        jobs: dict[str, Job] = {}
-        aliases: list[FileRecord] = []
-        orphans: list[str] = []
+        plan = _Plan(self.store.file_records(), {d.doc_id: d for d in self.store.documents()})
         links = FileLinks([f.path for f in found], self.outside_links)
         for item in found:
-            key = str(item.path)
-            if not _valid_name(key):  # bytes that are not UTF-8 cannot be stored, cited or shown
-                self._fail(key, "file name is not valid UTF-8; rename the file")
-                continue
-            try:
-                st = item.path.stat()
-                if not stat.S_ISREG(st.st_mode):  # a pipe or device would block or never end when read
-                    self._fail(key, "not a regular file (a pipe, socket or device)")
-                    continue
-                refusal = links.refusal(item.path, item.root, st, item.explicit)
-                if refusal:
-                    self._fail(key, refusal)
-                    continue
-                old = records.get(key)
-                stale = old is not None and _stale(old, known.get(old.doc_id or ""), catalogs.get(item.path))
-                if old and old.status != "failed" and old.size == st.st_size and old.mtime == st.st_mtime and not stale:
-                    self.report.unchanged += 1
-                    continue
-                digest = file_digest(item.path)
-            except DocumentReadError as exc:
-                self._fail(key, exc.reason)
-                continue
-            except FileNotFoundError:
-                gone = "broken symbolic link" if item.path.is_symlink() else "file disappeared during the run"
-                self._fail(key, gone)
-                continue
-            except OSError as exc:
-                self._fail(key, f"cannot read file: {exc.strerror or exc}")
-                continue
-            rec = FileRecord(key, digest, st.st_mtime, st.st_size, "indexed", None, digest)
-            same = old is not None and old.sha256 == digest and old.status != "failed"
-            if same and stale and digest not in jobs:
-                jobs[digest] = Job(digest, [item], [rec], replaces=digest, refresh=True)
-            elif same:
+            seen = self._examine(item, plan, catalogs, links)
+            if seen is not None:
+                self._place(item, *seen, plan)
+        return list(plan.jobs.values()), plan.aliases, plan.orphans
+
+    def _examine(
+        self, item: FoundFile, plan: "_Plan", catalogs: dict[Path, Any], links: FileLinks
+    ) -> tuple[os.stat_result, str, bool] | None:
+        """The file's stat, content hash and whether its document is stale; None when it failed (reported) or is
+        unchanged since the last run (counted)."""
+        key = str(item.path)
+        if not _valid_name(key):  # bytes that are not UTF-8 cannot be stored, cited or shown
+            self._fail(key, "file name is not valid UTF-8; rename the file")
+            return None
+        try:
+            st = item.path.stat()
+            if not stat.S_ISREG(st.st_mode):  # a pipe or device would block or never end when read
+                self._fail(key, "not a regular file (a pipe, socket or device)")
+                return None
+            refusal = links.refusal(item.path, item.root, st, item.explicit)
+            if refusal:
+                self._fail(key, refusal)
+                return None
+            old = plan.records.get(key)
+            stale = old is not None and _stale(old, plan.known.get(old.doc_id or ""), catalogs.get(item.path))
+            if old and old.status != "failed" and old.size == st.st_size and old.mtime == st.st_mtime and not stale:
                 self.report.unchanged += 1
-                aliases.append(FileRecord(**{**old.__dict__, "mtime": st.st_mtime}))
-            elif digest in known or digest in jobs:
-                rec.status = "duplicate"
-                if digest in jobs:
-                    jobs[digest].paths.append(item)
-                    jobs[digest].records.append(rec)
-                else:
-                    aliases.append(rec)
-                    self._count_new(old)
-                if old and old.doc_id and old.doc_id != digest and self._only_path(old, records):
-                    orphans.append(old.doc_id)  # this file now holds other content: its old text goes
+                return None
+            return st, file_digest(item.path), stale
+        except DocumentReadError as exc:
+            self._fail(key, exc.reason)
+        except FileNotFoundError:
+            self._fail(key, "broken symbolic link" if item.path.is_symlink() else "file disappeared during the run")
+        except OSError as exc:
+            self._fail(key, f"cannot read file: {exc.strerror or exc}")
+        return None
+
+    def _place(self, item: FoundFile, st: os.stat_result, digest: str, stale: bool, plan: "_Plan") -> None:
+        """Add a changed or new file to the plan: a job to convert, a copy of known content, or a refresh."""
+        key = str(item.path)
+        old = plan.records.get(key)
+        rec = FileRecord(path=key, sha256=digest, mtime=st.st_mtime, size=st.st_size, status="indexed", doc_id=digest)
+        same = old is not None and old.sha256 == digest and old.status != "failed"
+        jobs = plan.jobs
+        if same and stale and digest not in jobs:
+            jobs[digest] = Job(digest, [item], [rec], replaces=digest, refresh=True)
+        elif same:
+            self.report.unchanged += 1
+            plan.aliases.append(replace(old, mtime=st.st_mtime))
+        elif digest in plan.known or digest in jobs:
+            rec.status = "duplicate"
+            if digest in jobs:
+                jobs[digest].paths.append(item)
+                jobs[digest].records.append(rec)
             else:
-                replaces = old.doc_id if old and old.doc_id and self._only_path(old, records) else None
-                jobs[digest] = Job(digest, [item], [rec], replaces, updated=bool(old and old.status != "failed"))
-        return list(jobs.values()), aliases, orphans
+                plan.aliases.append(rec)
+                self._count_new(old)
+            if old and old.doc_id and old.doc_id != digest and self._only_path(old, plan.records):
+                plan.orphans.append(old.doc_id)  # this file now holds other content: its old text goes
+        else:
+            replaces = old.doc_id if old and old.doc_id and self._only_path(old, plan.records) else None
+            jobs[digest] = Job(digest, [item], [rec], replaces, updated=bool(old and old.status != "failed"))
 
     @staticmethod
     def _only_path(old: FileRecord, records: dict[str, FileRecord]) -> bool:
@@ -312,7 +331,7 @@ class IngestRunner:
             first = job.paths[0].path
             try:
                 source, passages = self.converter.convert(
-                    first, doc_id=job.doc_id, rel_path=str(first), catalog=catalogs.get(first), sha256=job.doc_id
+                    first, doc_id=job.doc_id, stored_path=str(first), catalog=catalogs.get(first), sha256=job.doc_id
                 )
             except ContentChangedError:
                 changed.append(str(first))

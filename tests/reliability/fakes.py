@@ -59,7 +59,7 @@ class FakeConverter:
     """UTF-8 text → one passage per blank-line-separated paragraph (no model, no language detection)."""
 
     def convert(
-        self, path: Path, *, doc_id: str, rel_path: str, catalog: Any = None, sha256: str | None = None
+        self, path: Path, *, doc_id: str, stored_path: str, catalog: Any = None, sha256: str | None = None
     ) -> tuple[SourceDocument, list[Document]]:
         try:
             data = read_verified(path, sha256) if sha256 else Path(path).read_bytes()
@@ -71,7 +71,7 @@ class FakeConverter:
         paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
         source = SourceDocument(
             doc_id=doc_id,
-            path=rel_path,
+            path=stored_path,
             title=Path(path).stem,
             countries=["KEN"],
             regions=["Africa"],

