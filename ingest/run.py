@@ -6,21 +6,21 @@ keeps everything committed so far and the next run resumes where it stopped.
 
 import os
 import queue
-import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from haystack import Document
 
 from ingest.catalog import fingerprint
-from ingest.links import FileLinks, OutsideLinks
+from ingest.links import OutsideLinks
 from ingest.pipeline import RECIPE
-from ingest.scan import FoundFile, file_digest, scan
+from ingest.plan import Job, Planner
+from ingest.scan import FoundFile, scan
 from kb.core.errors import ContentChangedError, DocumentReadError
 from kb.core.models import FileRecord, IngestReport, SourceDocument
 
@@ -65,27 +65,6 @@ class Progress:
 
 
 @dataclass
-class Job:
-    """One distinct content to convert, with every path that holds it."""
-
-    doc_id: str
-    paths: list[FoundFile]
-    records: list[FileRecord]
-    replaces: str | None = None
-    updated: bool = False
-    refresh: bool = False  # same content, converted again (a newer recipe or a changed catalogue entry)
-
-    def drop_first(self) -> None:
-        """Forget the first path (it changed during the run): its old record and document stay as they were, and
-        the next path, an identical copy, is converted instead."""
-        self.paths.pop(0)
-        self.records.pop(0)
-        self.replaces = None  # what it replaced was the first path's old document
-        if self.records:
-            self.records[0].status = "indexed"
-
-
-@dataclass
 class Converted:
     """A job after conversion: its document and passages, or the reason it failed."""
 
@@ -94,17 +73,6 @@ class Converted:
     passages: list[Document] = field(default_factory=list)
     error: str | None = None
     changed: list[str] = field(default_factory=list)  # paths edited during the run: reported, indexed next run
-
-
-@dataclass
-class _Plan:
-    """What planning found: the store's file records and documents, and what the run will do."""
-
-    records: dict[str, FileRecord]
-    known: dict[str, SourceDocument]
-    jobs: dict[str, Job] = field(default_factory=dict)  # by content hash
-    aliases: list[FileRecord] = field(default_factory=list)
-    orphans: list[str] = field(default_factory=list)
 
 
 class IngestRunner:
@@ -174,81 +142,9 @@ class IngestRunner:
         self, found: list[FoundFile], catalogs: dict[Path, Any]
     ) -> tuple[list[Job], list[FileRecord], list[str]]:
         """Jobs to convert, records for copies of known content, and documents no file holds any more."""
-        plan = _Plan(self.store.file_records(), {d.doc_id: d for d in self.store.documents()})
-        links = FileLinks([f.path for f in found], self.outside_links)
-        for item in found:
-            seen = self._examine(item, plan, catalogs, links)
-            if seen is not None:
-                self._place(item, *seen, plan)
+        known = {d.doc_id: d for d in self.store.documents()}
+        plan = Planner(self.report, self._fail, self.outside_links).plan(found, catalogs, self.store.file_records(), known)
         return list(plan.jobs.values()), plan.aliases, plan.orphans
-
-    def _examine(
-        self, item: FoundFile, plan: "_Plan", catalogs: dict[Path, Any], links: FileLinks
-    ) -> tuple[os.stat_result, str, bool] | None:
-        """The file's stat, content hash and whether its document is stale; None when it failed (reported) or is
-        unchanged since the last run (counted)."""
-        key = str(item.path)
-        if not _valid_name(key):  # bytes that are not UTF-8 cannot be stored, cited or shown
-            self._fail(key, "file name is not valid UTF-8; rename the file")
-            return None
-        try:
-            st = item.path.stat()
-            if not stat.S_ISREG(st.st_mode):  # a pipe or device would block or never end when read
-                self._fail(key, "not a regular file (a pipe, socket or device)")
-                return None
-            refusal = links.refusal(item.path, item.root, st, item.explicit)
-            if refusal:
-                self._fail(key, refusal)
-                return None
-            old = plan.records.get(key)
-            stale = old is not None and _stale(old, plan.known.get(old.doc_id or ""), catalogs.get(item.path))
-            if old and old.status != "failed" and old.size == st.st_size and old.mtime == st.st_mtime and not stale:
-                self.report.unchanged += 1
-                return None
-            return st, file_digest(item.path), stale
-        except DocumentReadError as exc:
-            self._fail(key, exc.reason)
-        except FileNotFoundError:
-            self._fail(key, "broken symbolic link" if item.path.is_symlink() else "file disappeared during the run")
-        except OSError as exc:
-            self._fail(key, f"cannot read file: {exc.strerror or exc}")
-        return None
-
-    def _place(self, item: FoundFile, st: os.stat_result, digest: str, stale: bool, plan: "_Plan") -> None:
-        """Add a changed or new file to the plan: a job to convert, a copy of known content, or a refresh."""
-        key = str(item.path)
-        old = plan.records.get(key)
-        rec = FileRecord(path=key, sha256=digest, mtime=st.st_mtime, size=st.st_size, status="indexed", doc_id=digest)
-        same = old is not None and old.sha256 == digest and old.status != "failed"
-        jobs = plan.jobs
-        if same and stale and digest not in jobs:
-            jobs[digest] = Job(digest, [item], [rec], replaces=digest, refresh=True)
-        elif same:
-            self.report.unchanged += 1
-            plan.aliases.append(replace(old, mtime=st.st_mtime))
-        elif digest in plan.known or digest in jobs:
-            rec.status = "duplicate"
-            if digest in jobs:
-                jobs[digest].paths.append(item)
-                jobs[digest].records.append(rec)
-            else:
-                plan.aliases.append(rec)
-                self._count_new(old)
-            if old and old.doc_id and old.doc_id != digest and self._only_path(old, plan.records):
-                plan.orphans.append(old.doc_id)  # this file now holds other content: its old text goes
-        else:
-            replaces = old.doc_id if old and old.doc_id and self._only_path(old, plan.records) else None
-            jobs[digest] = Job(digest, [item], [rec], replaces, updated=bool(old and old.status != "failed"))
-
-    @staticmethod
-    def _only_path(old: FileRecord, records: dict[str, FileRecord]) -> bool:
-        return not any(r.doc_id == old.doc_id and r.path != old.path for r in records.values())
-
-    def _count_new(self, old: FileRecord | None) -> None:
-        if old and old.status != "failed":
-            self.report.updated += 1
-        else:
-            self.report.added += 1
 
     def _fail(self, path: str, reason: str) -> None:
         self.report.failed.append({"path": _printable(path), "reason": reason})
@@ -343,7 +239,7 @@ class IngestRunner:
                 return Converted(job, error=f"conversion error ({type(exc).__name__}: {exc})", changed=changed)
             if not passages:
                 return Converted(job, error="no text found", changed=changed)
-            source.recipe, source.catalog_entry = RECIPE, fingerprint(catalogs.get(first))  # what `_stale` compares
+            source.recipe, source.catalog_entry = RECIPE, fingerprint(catalogs.get(first))  # what `ingest.plan` compares for staleness
             return Converted(job, source, passages, changed=changed)
         return Converted(job, changed=changed)
 
@@ -433,22 +329,6 @@ def _unseen(path: Path, skipped: list[Path]) -> str | None:
     except OSError as exc:  # permission denied on a parent, an I/O error on a flaky mount
         return f"kept: cannot check that it still exists ({exc.strerror or exc})"
     return None
-
-
-def _stale(old: FileRecord, doc: SourceDocument | None, entry: Any) -> bool:
-    """Whether an indexed file's passages were made by an older recipe or with another catalogue entry (copies,
-    status "duplicate", follow the file their document was converted from)."""
-    if doc is None or old.status != "indexed":
-        return False
-    return doc.recipe != RECIPE or doc.catalog_entry != fingerprint(entry)
-
-
-def _valid_name(path: str) -> bool:
-    try:
-        path.encode("utf-8")
-        return True
-    except UnicodeEncodeError:
-        return False
 
 
 def _printable(path: str) -> str:

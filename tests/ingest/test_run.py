@@ -158,7 +158,8 @@ def test_a_newer_recipe_converts_indexed_files_again_once(tmp_path, folder, runn
         runner_factory(store).run([folder])
         ids_before = {p.id for p in store.filter_documents()}
         assert {d.recipe for d in store.documents()} == {RECIPE}
-        monkeypatch.setattr("ingest.run.RECIPE", RECIPE + 1)
+        monkeypatch.setattr("ingest.run.RECIPE", RECIPE + 1)  # what new documents record
+        monkeypatch.setattr("ingest.plan.RECIPE", RECIPE + 1)  # what planning compares
         report = runner_factory(store).run([folder])
         assert report.refreshed == 2 and report.unchanged == 0 and report.added == report.updated == 0
         assert {d.recipe for d in store.documents()} == {RECIPE + 1}
@@ -213,7 +214,8 @@ def test_a_refresh_converts_copies_once_and_keeps_their_records(tmp_path, folder
     with _store(tmp_path) as store:
         runner_factory(store).run([folder])
         before = store.file_records()
-        monkeypatch.setattr("ingest.run.RECIPE", RECIPE + 1)
+        monkeypatch.setattr("ingest.run.RECIPE", RECIPE + 1)  # what new documents record
+        monkeypatch.setattr("ingest.plan.RECIPE", RECIPE + 1)  # what planning compares
         report = runner_factory(store).run([folder])
         assert report.refreshed == 2 and report.unchanged == 1  # kenya once (the copy follows it), chile
         after = store.file_records()
