@@ -57,7 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = _Parser(prog="kb", description="A cited knowledge base for social protection documents.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _index_commands(sub)
+    _question_commands(sub)
+    _tool_commands(sub)
+    return parser
 
+
+def _index_commands(sub: Any) -> None:
+    """`kb ingest`, `kb stats`, `kb docs`, `kb migrate`: building and looking after a knowledge base."""
     p = sub.add_parser("ingest", help="index files and folders (incremental)")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--prune", action="store_true", help="remove documents whose files are gone")
@@ -69,6 +76,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="what the knowledge base holds")
     _location(p), _json(p)
 
+    p = sub.add_parser("docs", help="list indexed documents")
+    _location(p), _json(p)
+
+    p = sub.add_parser("migrate", help="copy a knowledge base to another store without re-embedding")
+    p.add_argument("--from", dest="source", required=True, metavar="SRC",
+                   help="index directory, milvus:FILE.db or milvus://host:19530[/NAME]")
+    p.add_argument("--to", dest="destination", required=True, metavar="DST",
+                   help="same kinds of location; created with the source's model and chunking if missing")
+    p.add_argument("--batch", type=int, default=1000, metavar="N", help="passages per batch (default 1000)")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help="wait for another writer of DST")
+    _json(p)
+
+
+def _question_commands(sub: Any) -> None:
+    """`kb search`, `kb ask`, `kb compare`: what users ask."""
     p = sub.add_parser("search", help="ranked passages for a query")
     p.add_argument("query")
     p.add_argument("--k", type=int, default=10)
@@ -90,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "default: the groups the best passages come from")
     _location(p), _filters(p), _json(p)
 
+
+def _tool_commands(sub: Any) -> None:
+    """`kb eval` and `kb tui`."""
     p = sub.add_parser("eval", help="measure retrieval and answer quality")
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--beir", type=Path, metavar="DIR", help="a BEIR-format benchmark folder (e.g. SciFact)")
@@ -102,21 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sweep", action="store_true", help="with --questions: abstention errors per threshold")
     _location(p), _json(p)
 
-    p = sub.add_parser("docs", help="list indexed documents")
-    _location(p), _json(p)
-
     p = sub.add_parser("tui", help="open the terminal UI")
     _location(p)
-
-    p = sub.add_parser("migrate", help="copy a knowledge base to another store without re-embedding")
-    p.add_argument("--from", dest="source", required=True, metavar="SRC",
-                   help="index directory, milvus:FILE.db or milvus://host:19530[/NAME]")
-    p.add_argument("--to", dest="destination", required=True, metavar="DST",
-                   help="same kinds of location; created with the source's model and chunking if missing")
-    p.add_argument("--batch", type=int, default=1000, metavar="N", help="passages per batch (default 1000)")
-    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help="wait for another writer of DST")
-    _json(p)
-    return parser
 
 
 def _search_filters(args: argparse.Namespace) -> SearchFilters:
