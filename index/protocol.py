@@ -5,9 +5,12 @@
 Passages are Haystack `Document`s whose `meta` carries the keys documented in `ingest/convert.py`.
 """
 
+from collections.abc import Collection
 from typing import Any, Protocol
 
 from haystack import Document
+from haystack.document_stores.errors import DuplicateDocumentError
+from haystack.document_stores.types import DuplicatePolicy
 
 from index.manifest import Manifest
 from kb.core.models import FileRecord, SourceDocument
@@ -53,3 +56,26 @@ class KnowledgeStore(Protocol):
     def size_on_disk(self) -> int: ...
     def flush(self) -> None: ...
     def close(self) -> None: ...
+
+
+def check_documents(documents: Any) -> None:
+    """`write_documents`' argument check (Haystack's contract): a list of Documents, else ValueError."""
+    if not isinstance(documents, list) or not all(isinstance(d, Document) for d in documents):
+        raise ValueError("write_documents() expects a list of haystack Document objects")
+
+
+def passages_to_write(
+    documents: list[Document], existing: Collection[str], policy: DuplicatePolicy
+) -> dict[str, Document]:
+    """The passages a `write_documents` call writes, by id, under Haystack's `policy` (`NONE` behaves as `FAIL`;
+    `OVERWRITE`: the last of repeated ids wins), the same for every backend; `documents` passed `check_documents`."""
+    batch: dict[str, Document] = {}
+    for doc in documents:
+        if doc.id in existing or doc.id in batch:
+            if policy in (DuplicatePolicy.NONE, DuplicatePolicy.FAIL):
+                raise DuplicateDocumentError(f"a document with id '{doc.id}' already exists")
+            if policy == DuplicatePolicy.SKIP:
+                continue
+            batch.pop(doc.id, None)
+        batch[doc.id] = doc
+    return batch

@@ -16,7 +16,6 @@ from typing import Any, Self
 
 import numpy as np
 from haystack import Document, default_from_dict, default_to_dict
-from haystack.document_stores.errors import DuplicateDocumentError
 from haystack.document_stores.types import DuplicatePolicy
 
 from index import schema, vector_sync
@@ -25,6 +24,7 @@ from index.keywords import KeywordCache
 from index.lock import WriterLock
 from index.manifest import Manifest, read_manifest, write_manifest
 from index.passages import PassageTable
+from index.protocol import check_documents, passages_to_write
 from index.records import RecordTables
 from index.store_aggregates import MetadataAggregates, _key
 from index.store_records import DocumentRecords
@@ -208,8 +208,7 @@ class LocalStore(MetadataAggregates, DocumentRecords):
 
     def write_documents(self, documents: list[Document], policy: DuplicatePolicy = DuplicatePolicy.NONE) -> int:
         """Write passages in one transaction; `NONE` behaves as `FAIL`."""
-        if not isinstance(documents, list) or not all(isinstance(d, Document) for d in documents):
-            raise ValueError("write_documents() expects a list of haystack Document objects")
+        check_documents(documents)
         with self._transaction():
             written, inserted, deleted = self._write(documents, policy)
         self._apply(inserted, deleted)
@@ -219,14 +218,7 @@ class LocalStore(MetadataAggregates, DocumentRecords):
         self, documents: list[Document], policy: DuplicatePolicy
     ) -> tuple[int, list[tuple[int, np.ndarray | None]], list[int]]:
         existing = self.passages.vids_by_ids([d.id for d in documents])
-        batch: dict[str, Document] = {}
-        for doc in documents:
-            if doc.id in existing or doc.id in batch:
-                if policy in (DuplicatePolicy.NONE, DuplicatePolicy.FAIL):
-                    raise DuplicateDocumentError(f"a document with id '{doc.id}' already exists")
-                if policy == DuplicatePolicy.SKIP:
-                    continue
-            batch[doc.id] = doc
+        batch = passages_to_write(documents, existing, policy)
         deleted = [existing[i] for i in batch if i in existing]
         self.passages.delete(deleted)
         inserted = self.passages.insert(batch.values())

@@ -16,7 +16,6 @@ from typing import Any, Self
 
 import numpy as np
 from haystack import Document, default_to_dict
-from haystack.document_stores.errors import DuplicateDocumentError
 from haystack.document_stores.types import DuplicatePolicy
 
 from index.manifest import FORMAT_VERSION, Manifest
@@ -28,6 +27,7 @@ from index.milvus.records import Records
 from index.milvus.schema import create_collections
 from index.milvus.text import query_text
 from index.milvus.uri import MilvusTarget, parse
+from index.protocol import check_documents, passages_to_write
 from kb.core.errors import IndexCorruptError, IndexIncompatibleError, IndexNotFoundError, UsageError
 from kb.core.models import FileRecord, SourceDocument
 
@@ -142,19 +142,9 @@ class MilvusStore:
 
     def write_documents(self, documents: list[Document], policy: DuplicatePolicy = DuplicatePolicy.NONE) -> int:
         """Write passages (upserts); `NONE` behaves as `FAIL`. Returns how many were written."""
-        if not isinstance(documents, list) or not all(isinstance(d, Document) for d in documents):
-            raise ValueError("write_documents() expects a list of haystack Document objects")
+        check_documents(documents)
         with self._mutex:
-            existing = self._existing_ids([d.id for d in documents])
-            batch: dict[str, Document] = {}
-            for doc in documents:
-                if doc.id in existing or doc.id in batch:
-                    if policy in (DuplicatePolicy.NONE, DuplicatePolicy.FAIL):
-                        raise DuplicateDocumentError(f"a document with id '{doc.id}' already exists")
-                    if policy == DuplicatePolicy.SKIP:
-                        continue
-                    batch.pop(doc.id, None)
-                batch[doc.id] = doc
+            batch = passages_to_write(documents, self._existing_ids([d.id for d in documents]), policy)
             self._upsert_passages(list(batch.values()))
         return len(batch)
 
