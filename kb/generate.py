@@ -90,8 +90,7 @@ def check(text: str, passages: int) -> tuple[str, set[int]]:
     out: list[str] = []
     for line in text.splitlines():
         parts = []
-        for start, end in sentence_spans(line):
-            sentence = line[start:end]
+        for sentence in _sentences(line):
             numbers = _numbers(sentence)
             valid = bool(numbers) and all(1 <= n <= passages for n in numbers)
             if valid:
@@ -99,6 +98,11 @@ def check(text: str, passages: int) -> tuple[str, set[int]]:
             parts.append(sentence if valid else f"{UNSUPPORTED} {sentence}")
         out.append(" ".join(parts))
     return "\n".join(p for p in out if p), cited
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences of a generated answer, line by line, by the ingestion's sentence splitter."""
+    return [line[start:end] for line in text.splitlines() for start, end in sentence_spans(line)]
 
 
 def _numbers(sentence: str) -> list[int]:
@@ -115,7 +119,7 @@ def _numbers(sentence: str) -> list[int]:
 
 def _citation(n: int, hit: Hit, answer: str) -> Citation:
     """Citation `n`: the sentence of passage `n` closest in words to the generated sentences that cite it."""
-    citing = " ".join(s for s in re.split(r"(?<=[.!?])\s+", answer) if n in _numbers(s))
+    citing = " ".join(s for s in _sentences(answer) if n in _numbers(s))
     spans = sentences(hit.passage) or [whole(hit.passage)]
     best = max(spans, key=lambda span: keyword_overlap(citing, span.text))
     return citation_for(n, Candidate(best, hit))

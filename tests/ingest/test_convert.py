@@ -21,7 +21,7 @@ SEEDS = Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds"
 
 
 def convert(converter, path, catalog=None):
-    return converter.convert(path, doc_id="doc1", rel_path=path.name, catalog=catalog)
+    return converter.convert(path, doc_id="doc1", stored_path=path.name, catalog=catalog)
 
 
 def test_pdf_pages_headers_and_catalogue_precedence(converter, tmp_path):

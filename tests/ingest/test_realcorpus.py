@@ -52,7 +52,7 @@ def converted(converter, manifest):
     for row in manifest:
         try:
             results[row["file"]] = converter.convert(
-                REALCORPUS / row["file"], doc_id=row["sha256"][:16], rel_path=row["file"]
+                REALCORPUS / row["file"], doc_id=row["sha256"][:16], stored_path=row["file"]
             )
         except DocumentReadError as error:
             results[row["file"]] = error

@@ -28,7 +28,7 @@ def scans() -> dict[str, Image.Image]:
 
 
 def _convert(converter: Converter, path: Path):
-    return converter.convert(path, doc_id="doc1", rel_path=path.name)
+    return converter.convert(path, doc_id="doc1", stored_path=path.name)
 
 
 def test_an_image_only_pdf_becomes_passages_marked_as_ocr_on_their_pages(ocr_converter, scans, tmp_path) -> None:
