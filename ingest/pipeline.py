@@ -57,21 +57,7 @@ def build_pipeline(
     """A Haystack Pipeline that turns one file into passages (run it with `router.sources=[path]`); with `ocr`,
     scanned PDF pages and image files are read by it."""
     pipeline = Pipeline()
-    pipeline.add_component(
-        "router",
-        FileTypeRouter(
-            mime_types=[PDF, DOCX, HTML, MARKDOWN, TEXT, IMAGES], additional_mimetypes={MARKDOWN: ".markdown"}
-        ),
-    )
-    pipeline.add_component("pdf", PdfiumToDocument(ocr))
-    pipeline.add_component("image", ImageToDocument(ocr))
-    pipeline.add_component("docx", DocxToDocument())
-    pipeline.add_component("html_head", HtmlHeadReader())
-    pipeline.add_component("html", HtmlToMarkdown())
-    pipeline.add_component("html_markdown", MarkdownRenderer(read_front_matter=False))
-    pipeline.add_component("markdown_file", DecodingTextFileToDocument(source_format="markdown"))
-    pipeline.add_component("markdown", MarkdownRenderer())
-    pipeline.add_component("text", DecodingTextFileToDocument(source_format="text"))
+    _add_converters(pipeline, ocr)
     pipeline.add_component("joiner", DocumentJoiner())
     pipeline.add_component("limit", TextLimit(MAX_TEXT_CHARS))
     pipeline.add_component(
@@ -87,15 +73,6 @@ def build_pipeline(
     pipeline.add_component("facets", FacetExtractor())
     pipeline.add_component("splitter", PassageSplitter(tokenizer_path, max_tokens, overlap_sentences))
     pipeline.add_component("attribution", CountryAttributor())
-    pipeline.connect(f"router.{PDF}", "pdf.sources")
-    pipeline.connect(f"router.{DOCX}", "docx.sources")
-    pipeline.connect(f"router.{HTML}", "html_head.sources")
-    pipeline.connect("html_head.sources", "html.sources")
-    pipeline.connect("html.documents", "html_markdown.documents")
-    pipeline.connect(f"router.{MARKDOWN}", "markdown_file.sources")
-    pipeline.connect("markdown_file.documents", "markdown.documents")
-    pipeline.connect(f"router.{TEXT}", "text.sources")
-    pipeline.connect(f"router.{IMAGES}", "image.sources")
     for branch in ("pdf", "image", "docx", "html_markdown", "markdown", "text"):
         pipeline.connect(f"{branch}.documents", "joiner.documents")
     pipeline.connect("joiner.documents", "limit.documents")
@@ -105,3 +82,31 @@ def build_pipeline(
     pipeline.connect("facets.documents", "splitter.documents")
     pipeline.connect("splitter.documents", "attribution.documents")
     return pipeline
+
+
+def _add_converters(pipeline: Pipeline, ocr: PageReader | None) -> None:
+    """The file-type router and one converter branch per format (HTML and Markdown rendered to sections)."""
+    pipeline.add_component(
+        "router",
+        FileTypeRouter(
+            mime_types=[PDF, DOCX, HTML, MARKDOWN, TEXT, IMAGES], additional_mimetypes={MARKDOWN: ".markdown"}
+        ),
+    )
+    pipeline.add_component("pdf", PdfiumToDocument(ocr))
+    pipeline.add_component("image", ImageToDocument(ocr))
+    pipeline.add_component("docx", DocxToDocument())
+    pipeline.add_component("html_head", HtmlHeadReader())
+    pipeline.add_component("html", HtmlToMarkdown())
+    pipeline.add_component("html_markdown", MarkdownRenderer(read_front_matter=False))
+    pipeline.add_component("markdown_file", DecodingTextFileToDocument(source_format="markdown"))
+    pipeline.add_component("markdown", MarkdownRenderer())
+    pipeline.add_component("text", DecodingTextFileToDocument(source_format="text"))
+    pipeline.connect(f"router.{PDF}", "pdf.sources")
+    pipeline.connect(f"router.{DOCX}", "docx.sources")
+    pipeline.connect(f"router.{HTML}", "html_head.sources")
+    pipeline.connect("html_head.sources", "html.sources")
+    pipeline.connect("html.documents", "html_markdown.documents")
+    pipeline.connect(f"router.{MARKDOWN}", "markdown_file.sources")
+    pipeline.connect("markdown_file.documents", "markdown.documents")
+    pipeline.connect(f"router.{TEXT}", "text.sources")
+    pipeline.connect(f"router.{IMAGES}", "image.sources")

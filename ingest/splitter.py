@@ -10,19 +10,23 @@ from typing import Any
 from haystack import Document, component
 
 from ingest.chunking import MAX_TOKENS, OVERLAP_SENTENCES
+from ingest.sections import (
+    HEADING_LINE,
+    PAGINATED_FORMATS,
+    is_cover,
+    item_like,
+    open_sections,
+    outline_stack,
+    styled_text,
+)
 from kb.core.models import EVIDENCE_ROLES, PassageMeta
 from kb.core.sentences import sentence_spans
-from kb.core.structure import is_list_item, line_role, section_role
+from kb.core.structure import line_role, section_role
 
-_HEADING_LINE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_SECTION_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+\D")
 _WORD_SPAN = re.compile(r"\S+")
 _SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 _CHUNK_CHARS = 200  # a word longer than the window is cut into pieces this long (at most one token per char)
 FILL = 0.5  # share of the window a passage holds before it may end early, at a paragraph's start
-PAGINATED_FORMATS = ("pdf", "image")  # documents with physical pages (form feeds between them): cited by page
-_COVER_MAX_WORDS = 120  # the first page of a PDF of several pages with fewer words is its cover
-_COVER_MIN_PAGES = 3
 
 
 @dataclass
@@ -129,18 +133,18 @@ class PassageSplitter:
         lang = doc.meta.get("lang") or "en"
         markup = bool(doc.meta.get("heading_markup"))
         outline = sorted(doc.meta.get("outline") or [], key=lambda entry: entry[0])
-        has_headings = markup and any(_HEADING_LINE.match(line) for page in pages for line in page.split("\n"))
-        cover = _is_cover(doc, pages)
+        has_headings = markup and any(HEADING_LINE.match(line) for page in pages for line in page.split("\n"))
+        cover = is_cover(doc, pages)
         units: list[Unit] = []
         section, stack = 0, []  # stack: (level, heading) of the open sections, outermost first
-        demoted = _styled_text(pages) if has_headings else set()
+        demoted = styled_text(pages) if has_headings else set()
         block, follows_lead_in = 0, False
         for page_index, page in enumerate(pages):
             if not has_headings:
-                stack = _outline_stack(outline, page_index + 1, stack)
+                stack = outline_stack(outline, page_index + 1, stack)
             offset = 0
             for line_index, line in enumerate(page.split("\n")):
-                found = _HEADING_LINE.match(line) if markup else None
+                found = HEADING_LINE.match(line) if markup else None
                 if found and (page_index, line_index) not in demoted:
                     section, stack = section + 1, open_sections(stack, len(found.group(1)), found.group(2))
                     follows_lead_in = False
@@ -149,14 +153,14 @@ class PassageSplitter:
                     path = tuple(heading for _, heading in stack)
                     role = section_role(path) or line_role(line[skip:])
                     role = role or ("front_matter" if cover and page_index == 0 else "body")
-                    if line.strip() and not (follows_lead_in and (role == "list" or _item_like(line))):
+                    if line.strip() and not (follows_lead_in and (role == "list" or item_like(line))):
                         block += 1
                     for s, e in sentence_spans(line[skip:], lang):
                         s, e = s + skip, e + skip
                         units.append(Unit(page_index, offset + s, offset + e, section, path, role,
                                           lead_in=line[s:e].rstrip().endswith(":"), block=block))
                     if line.strip():
-                        follows_lead_in = line.rstrip().endswith(":") or (follows_lead_in and _item_like(line))
+                        follows_lead_in = line.rstrip().endswith(":") or (follows_lead_in and item_like(line))
                 offset += len(line) + 1
         counts = self.count_tokens([pages[u.page][u.start : u.end] for u in units])
         for unit, count in zip(units, counts, strict=True):
@@ -218,69 +222,6 @@ class PassageSplitter:
         carried = previous.units[-self.overlap_sentences :]
         total = _SPECIAL_TOKENS + sum(u.tokens for u in carried) + following.tokens
         return list(carried) if total <= self.max_tokens else []
-
-
-def open_sections(stack: list[tuple[int, str]], level: int, heading: str) -> list[tuple[int, str]]:
-    """The open sections after a heading of `level`: the outer ones stay. A numbered heading ("3.1 Guinea") sits
-    only under the headings its number continues ("3 Case studies"), whatever their levels: levels read from
-    fonts and bookmarks disagree, numbers do not."""
-    number = _SECTION_NUMBER.match(heading)
-    if number:
-        kept = [e for e in stack if _continued_by(e[1], number.group(1))]
-    else:
-        kept = [e for e in stack if e[0] < level]
-    return [*kept, (level, heading)]
-
-
-def _continued_by(heading: str, number: str) -> bool:
-    found = _SECTION_NUMBER.match(heading)
-    return bool(found) and number.startswith(f"{found.group(1)}.")
-
-
-def _item_like(line: str) -> bool:
-    """A line that continues a list: bulleted, a bare bullet, or starting in lower case."""
-    stripped = line.strip()
-    return is_list_item(stripped) or stripped[:1].islower() or stripped in ("•", "-", "–", "*")
-
-
-def _styled_text(pages: list[str]) -> set[tuple[int, int]]:
-    """(page, line) of heading lines that are styled text rather than headings: a heading ending with ':' (a
-    lead-in), or followed by another heading of the same or a higher level with nothing between them (web
-    pages set list items, names and dates as headings)."""
-    marked: list[tuple[int, int, int, str]] = []  # page, line, level (0: a text line), text
-    for page_index, page in enumerate(pages):
-        for line_index, line in enumerate(page.split("\n")):
-            found = _HEADING_LINE.match(line)
-            if found:
-                marked.append((page_index, line_index, len(found.group(1)), found.group(2)))
-            elif line.strip():
-                marked.append((page_index, line_index, 0, line))
-    demoted: set[tuple[int, int]] = set()
-    for here, after in zip(marked, [*marked[1:], None]):
-        page_index, line_index, level, text = here
-        if not level:
-            continue
-        if text.rstrip().endswith(":") or (after is not None and 0 < after[2] <= level):
-            demoted.add((page_index, line_index))
-    return demoted
-
-
-def _outline_stack(outline: list[list[Any]], page: int, current: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """The open sections at `page` by the PDF's bookmarks (for PDFs whose headings were not found in the text)."""
-    stack: list[tuple[int, str]] = []
-    for first_page, level, title in outline:
-        if first_page > page:
-            break
-        stack = [*(e for e in stack if e[0] < level + 1), (level + 1, title)]
-    return stack or current
-
-
-def _is_cover(doc: Document, pages: list[str]) -> bool:
-    """Whether the first page of a paginated document is a cover (few words, more pages after it)."""
-    if doc.meta.get("source_format") not in PAGINATED_FORMATS or len(pages) < _COVER_MIN_PAGES:
-        return False
-    words = [w for line in pages[0].split("\n") if not _HEADING_LINE.match(line) for w in line.split()]
-    return len(words) < _COVER_MAX_WORDS
 
 
 def _word_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:

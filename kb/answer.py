@@ -33,13 +33,12 @@ from kb.quotes import (
     asks_for_number,
     in_context,
     keyword_overlap,
-    named_countries,
     new_number,
     quote_pages,
     sentences,
 )
 from kb.search import Hit
-from kb.subject import Mentioned, concerns, on_subject, unknown_terms
+from kb.subject import Mentioned, on_topic, unknown_terms
 
 MAX_SENTENCES = 6  # at most this many sentences in an answer
 FOCUSED_SENTENCES = 3  # ... and this many when the question does not ask for examples across countries
@@ -174,18 +173,9 @@ def compose(
     if unknown:
         return _abstain(question, hits, related, "unknown-term", 0.0, unknown)
     sources = asks_for_sources(question)
-    pool = answer_pool(question, hits, sources, sections)
-    countries = about if about is not None else named_countries(question)
-    if countries:
-        pool = [h for h in pool if concerns(PassageMeta.of(h.passage.meta), countries, strict=about is not None)]
-        if not pool:
-            return _abstain(question, hits, related, "country", 0.0, sorted(countries))
-        if about is not None:  # a comparison row: passages about its country alone before shared ones
-            pool.sort(key=lambda h: set(PassageMeta.of(h.passage.meta).countries) != set(about))
-    if mentioned is not None and about is None:  # a comparison's question may name one group's examples
-        pool, absent = on_subject(question, pool, mentioned)
-        if not pool:
-            return _abstain(question, hits, related, "subject", 0.0, absent)
+    pool, refusal, missing = on_topic(question, answer_pool(question, hits, sources, sections), about, mentioned)
+    if refusal:
+        return _abstain(question, hits, related, refusal, 0.0, missing)
     candidates = _prescored(question, pool, sources)
     if not candidates:
         return _abstain(question, hits, related, "no-passage", 0.0)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from kb.core.models import PassageMeta
 from kb.core.text import fold_words
-from kb.quotes import holds_phrase, named_phrases, ordinal_phrases, salient_terms, words_of
+from kb.quotes import holds_phrase, named_countries, named_phrases, ordinal_phrases, salient_terms, words_of
 from kb.search import Hit
 
 Mentioned = Callable[..., bool]  # (name) -> held anywhere in the knowledge base; (name, doc_id) -> in that document
@@ -68,3 +68,22 @@ def concerns(meta: PassageMeta, countries: frozenset[str], *, strict: bool) -> b
     if countries & set(meta.countries):
         return True
     return not strict and not meta.countries and bool(countries & set(meta.doc_countries))
+
+
+def on_topic(
+    question: str, pool: list[Hit], about: frozenset[str] | None, mentioned: Mentioned | None
+) -> tuple[list[Hit], str | None, list[str]]:
+    """The passages about the question's countries (or `about`'s) from documents that mention its names; when none
+    is left, also the reason to abstain ("country", "subject") and what was missing."""
+    countries = about if about is not None else named_countries(question)
+    if countries:
+        pool = [h for h in pool if concerns(PassageMeta.of(h.passage.meta), countries, strict=about is not None)]
+        if not pool:
+            return [], "country", sorted(countries)
+        if about is not None:  # a comparison row: passages about its country alone before shared ones
+            pool.sort(key=lambda h: set(PassageMeta.of(h.passage.meta).countries) != set(about))
+    if mentioned is not None and about is None:  # a comparison's question may name one group's examples
+        pool, absent = on_subject(question, pool, mentioned)
+        if not pool:
+            return [], "subject", list(absent)
+    return pool, None, []
