@@ -2,6 +2,7 @@
 
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -60,6 +61,11 @@ _NUMBER_QUESTION = re.compile(
     r"|^(?:when|quand|cuando)\b"  # "When did ...", not "how is it scaled up when a drought strikes"
 )
 _ORDINALS = frozenset(["second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "deuxieme", "troisieme", "quatrieme", "cinquieme", "sixieme", "segunda", "segundo", "tercera", "tercer", "tercero", "cuarta", "cuarto", "quinta", "quinto", "sexta", "sexto"])  # "first" and "primer" are too often not a count ("first of all", "en primer lugar")
+# Acronyms of three to six capitals (a plural "s" allowed), and the words a name written out may carry between its
+# capitalised words ("Banco de Previsión Social", "Ministry of Labour and Social Protection").
+_ACRONYM = re.compile(r"[A-ZÁÉÍÓÚÑ]{3,6}s?")
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_CONNECTORS = frozenset(["de", "del", "la", "las", "los", "y", "e", "of", "the", "and", "for", "on", "in", "des", "du", "et", "pour", "al", "d"])
 # Words that show a question wants several examples (countries, lessons) rather than one fact.
 _BROAD = ("countries", "country", "examples", "example", "lessons", "experiences", "which countries", "pays",
           "exemples", "leçons", "leçon", "expériences", "países", "ejemplos", "lecciones", "experiencias", "ways")
@@ -230,6 +236,43 @@ def salient_terms(question: str) -> tuple[list[str], list[str]]:
         elif position > 0 and token[0].isupper() and fold_words(token) not in _FOLDED_STOPWORDS and not _in_country(tokens, position):
             names.append(token)
     return list(dict.fromkeys(names)), list(dict.fromkeys(numbers))
+
+
+def spells_out(acronym: str, texts: Iterable[str]) -> bool:
+    """Whether an acronym of the question ("BPS", "AFAPs") is written out in `texts`: a name whose capitalised
+    words' initials spell it ("Banco de Previsión Social"), with connectors such as "de" or "of" between them.
+    Documents often give an institution's name in full where a question uses its initials."""
+    if not _ACRONYM.fullmatch(acronym):
+        return False
+    letters = acronym.removesuffix("s")
+    return any(_spelled_at(letters, words, start) for text in texts
+               for words in [_name_words(text)] for start in range(len(words)))
+
+
+def _name_words(text: str) -> list[tuple[str, bool]]:
+    """The words of `text`, each with whether only spaces part it from the word before (a name's words are)."""
+    words: list[tuple[str, bool]] = []
+    end = 0
+    for match in _NAME_WORD.finditer(text):
+        words.append((match.group(), not text[end:match.start()].strip()))
+        end = match.end()
+    return words
+
+
+def _spelled_at(letters: str, words: list[tuple[str, bool]], start: int) -> bool:
+    """Whether the words from `start` on are one capitalised name with the initials `letters`."""
+    done, at = 0, start
+    while done < len(letters) and at < len(words):
+        word, joined = words[at]
+        if at > start and not joined:
+            break
+        if word[0].isupper() and word[0] == letters[done]:
+            done, at = done + 1, at + 1
+        elif at > start and word.lower() in _CONNECTORS:
+            at += 1
+        else:
+            break
+    return done == len(letters)
 
 
 def _in_country(tokens: list[str], position: int) -> bool:

@@ -6,7 +6,15 @@ from collections.abc import Callable
 
 from kb.core.models import PassageMeta
 from kb.core.text import fold_words
-from kb.quotes import holds_phrase, named_countries, named_phrases, ordinal_phrases, salient_terms, words_of
+from kb.quotes import (
+    holds_phrase,
+    named_countries,
+    named_phrases,
+    ordinal_phrases,
+    salient_terms,
+    spells_out,
+    words_of,
+)
 from kb.search import Hit
 
 Mentioned = Callable[..., bool]  # (name) -> held anywhere in the knowledge base; (name, doc_id) -> in that document
@@ -23,14 +31,15 @@ africana asiatico asiatica europeo europea
 def unknown_terms(question: str, hits: list[Hit], mentioned: Mentioned | None) -> list[str]:
     """Names in the question that the knowledge base never mentions, numbers no retrieved passage holds, and
     ordinals ("a third phase") and names of several words ("Child Money Programme") that no retrieved passage
-    holds whole."""
+    holds whole. An acronym that a retrieved passage writes out ("Banco de Previsión Social" for "BPS") is known."""
     names, numbers = salient_terms(question)
     passages = [h.passage for h in hits]
     words = words_of(passages)
     missing = [n for n in numbers if n not in words]
     missing += [p for p in ordinal_phrases(question) if not holds_phrase(passages, p)]
     if mentioned is not None:
-        missing += [n for n in names if not mentioned(n)]
+        texts = [p.content or "" for p in passages]
+        missing += [n for n in names if not mentioned(n) and not spells_out(n, texts)]
     if not missing:
         missing = [p for p in named_phrases(question) if not holds_phrase(passages, p)]
     return missing
@@ -48,11 +57,14 @@ def on_subject(question: str, pool: list[Hit], mentioned: Mentioned) -> tuple[li
     held: dict[tuple[str, str], bool] = {}
     kept: list[Hit] = []
     absent: list[str] = []
+    texts: dict[str, list[str]] = {}  # the pool's passages by document: where an acronym may be written out
+    for hit in pool:
+        texts.setdefault(str(hit.passage.meta.get("doc_id")), []).append(hit.passage.content or "")
     for hit in pool:
         doc = str(hit.passage.meta.get("doc_id"))
         for name in names:
             if (name, doc) not in held:  # one keyword search per name and document, however many passages
-                held[name, doc] = mentioned(name, doc)
+                held[name, doc] = mentioned(name, doc) or spells_out(name, texts[doc])
         missing = [n for n in names if not held[n, doc]]
         if missing:
             absent += [n for n in missing if n not in absent]

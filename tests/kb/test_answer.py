@@ -238,3 +238,18 @@ def test_each_name_is_looked_up_once_per_document():
 
     assert on_subject("What did the Syrdarya pilot find?", hits, mentioned)[0] == hits
     assert calls == [("Syrdarya", "d1")]
+
+
+def test_an_acronym_written_out_in_the_passages_is_not_unknown():
+    from kb.subject import on_subject, unknown_terms
+
+    hits = _hits("The Caja Nacional de Seguro Obrero keeps every worker's contribution record.",
+                 "Another fund keeps records too.")
+
+    def mentioned(name, doc_id=None):  # the knowledge base never writes the initials
+        return name not in ("CNSO", "XQZT")
+
+    assert unknown_terms("When will CNSO open its contribution records?", hits, mentioned) == []
+    kept, absent = on_subject("When will CNSO open its contribution records?", hits, mentioned)
+    assert [h.passage.id for h in kept] == ["p1"] and absent == ["CNSO"]
+    assert unknown_terms("When will XQZT open its contribution records?", hits, mentioned) == ["XQZT"]

@@ -97,3 +97,16 @@ def test_names_of_several_words_and_ordinals_are_checked_whole():
     assert ordinal_phrases("What budget is set for a third phase of the programme?") == ["third phase"]
     docs = [Document(content="The child money programme pays monthly.", meta={})]
     assert holds_phrase(docs, "Child Money Programme") and not holds_phrase(docs, "Child Grant Programme")
+
+
+def test_an_acronym_is_known_where_its_name_is_written_out():
+    from kb.quotes import spells_out
+
+    texts = ["Contributions are collected by the Caja Nacional de Seguro Obrero since 1995."]
+    assert spells_out("CNSO", texts)
+    assert spells_out("CNSOs", texts)  # a plural
+    assert not spells_out("CNSX", texts)
+    assert not spells_out("Caja", texts)  # not an acronym
+    assert not spells_out("CN", texts)  # two letters match too much to say anything
+    assert spells_out("MLSP", ["the Ministry of Labour and Social Protection"])
+    assert not spells_out("MLSP", ["the Ministry, Labour, Social Protection"])  # not one name
