@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from index.atomic import write_atomic
+from kb.core.atomic import write_atomic
 from kb.core.errors import IndexCorruptError, IndexIncompatibleError
 
 FORMAT_VERSION = 1

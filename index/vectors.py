@@ -14,7 +14,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.atomic import write_atomic
+from kb.core.atomic import write_atomic
 
 # One query is searched on one thread: OpenMP's worker threads spin and lose badly when the cores are
 # shared (measured 3.5x slower at 100k vectors with 2 threads on a loaded 2-core machine).

@@ -39,3 +39,9 @@ def ocr_cache(tmp_path_factory) -> Path:
     """One OCR cache for the session: the tests' scans are made deterministically, so a page scanned by one test
     and read again by another comes from here (as it would for a user), and each distinct page is read once."""
     return tmp_path_factory.mktemp("ocr-cache")
+
+
+@pytest.fixture(autouse=True)
+def _own_state_home(tmp_path_factory, monkeypatch):
+    """Each test saves the TUI's collection and history in a folder of its own: no test sees another's."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))

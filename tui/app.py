@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from kb.core.errors import KbError
 from kb.core.filters import SearchFilters
 from tui.backend import OPENING, Backend
 from tui.collection import Collection
@@ -101,6 +102,7 @@ class KbApp(App[int]):
         self.history: list[str] = []
         self.collection = Collection()
         self.filters = SearchFilters()
+        self._state_location: str | None = None  # known once the knowledge base is opened
 
     def on_mount(self) -> None:
         # Let the first frame reach the terminal before the slow import competes for the GIL.
@@ -109,6 +111,44 @@ class KbApp(App[int]):
     def on_backend_opened(self, message: BackendOpened) -> None:
         self.location = message.location
         self.kb_state = "ready" if message.has_index else "no-index"
+        self._restore(message.location)
+
+    # ---- what lasts between sessions (tui/state.py) ----
+    def _restore(self, location: str) -> None:
+        """Bring back this knowledge base's history and collection (before anything asked in this session)."""
+        from tui import state
+
+        saved = state.load(location)
+        self._state_location = location
+        self.history[:0] = [q for q in saved.history if q not in self.history]
+        fresh = [e for e in self.collection.items if e not in saved.collection]
+        self.collection.items[:] = saved.collection + fresh
+        self.collection.exported = saved.exported and not fresh
+        self.collected = len(self.collection)
+
+    def save_state(self) -> None:
+        """Save the history and the collection (atomically); a failure is shown once, never fatal."""
+        from tui import state
+
+        if self._state_location is None:
+            return
+        try:
+            state.save(self._state_location, state.SavedState(list(self.history), list(self.collection.items),
+                                                              self.collection.exported))
+        except KbError as exc:
+            self.notify(f"Cannot save the collection: {exc}", severity="warning")
+
+    async def action_quit(self) -> None:
+        """Quit; with collected passages not exported, ask first (they are kept for next time either way)."""
+        from tui.screens.dialogs import ConfirmDialog
+
+        self.save_state()
+        if not self.collection.items or self.collection.exported:
+            self.exit()
+            return
+        question = (f"{len(self.collection)} collected passage(s) are not exported. They are kept for the next "
+                    "session; F4 exports them as a brief. Quit now?")
+        self.push_screen(ConfirmDialog("Quit kb?", question, yes="Quit"), lambda yes: self.exit() if yes else None)
 
     def on_model_ready(self, _message: ModelReady) -> None:
         self.model_ready = True
@@ -155,6 +195,7 @@ class KbApp(App[int]):
         elif verb == "mark":
             added = self.collection.toggle(evidence)
             self.collected = len(self.collection)
+            self.save_state()
             self.notify(
                 f"{'Added to' if added else 'Removed from'} the collection ({self.collected}). F4 reviews it."
             )

@@ -15,8 +15,9 @@ DEFAULT_NAME = "kb-brief.md"
 class Collection:
     """An ordered set of evidence; marking the same passage and quote twice removes it."""
 
-    def __init__(self) -> None:
-        self.items: list[Evidence] = []
+    def __init__(self, items: list[Evidence] | None = None, exported: bool = True) -> None:
+        self.items: list[Evidence] = list(items or [])
+        self.exported = exported  # the items as they are were written to a brief (quitting need not ask)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -26,6 +27,7 @@ class Collection:
 
     def toggle(self, item: Evidence) -> bool:
         """Add `item`, or remove it if it is already collected; returns whether it is now collected."""
+        self.exported = False
         if item in self.items:
             self.items.remove(item)
             return False
@@ -35,11 +37,13 @@ class Collection:
     def remove(self, index: int) -> None:
         """Forget the item at `index`."""
         del self.items[index]
+        self.exported = False
 
     def move(self, index: int, step: int) -> int:
         """Move the item at `index` up (-1) or down (+1); returns its new index."""
         target = min(max(index + step, 0), len(self.items) - 1)
         self.items.insert(target, self.items.pop(index))
+        self.exported = False
         return target
 
     def to_markdown(self, today: date | None = None) -> str:
@@ -88,6 +92,7 @@ class Collection:
             _replace(target, self.to_markdown().encode("utf-8"))
         except OSError as exc:
             raise UsageError(f"cannot write {target}: {exc.strerror or exc}; choose another path") from exc
+        self.exported = True
         return target
 
 

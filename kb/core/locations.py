@@ -19,6 +19,16 @@ def cache_home() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 
 
+def state_home() -> Path:
+    """`$XDG_STATE_HOME`, else `~/.local/state`."""
+    return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+
+
+def default_state_dir() -> Path:
+    """What the TUI keeps between sessions (collections, question history), one file per knowledge base."""
+    return state_home() / "kb"
+
+
 def default_ocr_cache() -> Path:
     """OCR results by page, shared by every index (a page read for one is never read again for another)."""
     return cache_home() / "kb" / "ocr"

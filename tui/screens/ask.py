@@ -121,6 +121,7 @@ class AskScreen(KbScreen):
         if not question:
             return
         self.query_one(QuestionInput).remember(question)
+        self.kb_app.save_state()
         self.ask(question)
 
     def ask(self, question: str) -> None:

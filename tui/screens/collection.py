@@ -71,6 +71,7 @@ class CollectionScreen(KbScreen):
         if listing.highlighted is None or not self.kb_app.collection.items:
             return
         target = self.kb_app.collection.move(listing.highlighted, step)
+        self.kb_app.save_state()
         self._refresh()
         listing.highlighted = target
 
@@ -114,6 +115,7 @@ class CollectionScreen(KbScreen):
         except KbError as exc:
             self.post_message(ServiceFailed(exc, "exporting the brief"))
             return
+        self.kb_app.save_state()
         self.query_one("#export-result", Static).update(
             Content.assemble(("Brief written to ", "bold"), str(written))
         )

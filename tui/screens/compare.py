@@ -101,6 +101,7 @@ class CompareScreen(KbScreen):
             self.action_focus_question()
             return
         self.query_one("#compare-question", QuestionInput).remember(question)
+        self.kb_app.save_state()
         by = str(self.query_one("#compare-by", Select).value)
         groups = split_groups(self.query_one("#compare-groups", Input).value)
         self.query_one(StatusLine).working(f"Comparing by {by}…")
