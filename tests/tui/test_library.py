@@ -122,3 +122,26 @@ async def test_stop_key_ends_adding_and_keeps_what_was_added(tmp_path, monkeypat
         assert not screen.ingesting
         assert "stopped: what was added is kept" in text(screen.query_one("#ingest-status"))
         assert 1 <= screen.query_one("#documents").row_count < 4
+
+
+async def test_every_column_fits_at_140_columns(tmp_path):
+    from tui.screens.library import clipped
+
+    assert clipped("A long report title", 8) == "A long…" and clipped("Short", 8) == "Short"
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    long_title = "# " + "A very long report title about the extension of social protection " * 3
+    (folder / "kenya.md").write_text(long_title + "\n\n" + unwrap(KENYA), encoding="utf-8")
+    app = KbApp(index=tmp_path / "index")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        app.backend.get().ingest([folder])
+        app.index_version += 1
+        await pilot.press("f5")
+        await settle(pilot)
+        table = app.screen.query_one("#documents")
+        assert table.row_count == 1
+        widths = {str(key.value): c.get_render_width(table) for key, c in table.columns.items()}
+        assert sum(w for key, w in widths.items() if key != "file") <= 140 - 20  # and the file name starts on screen
+        title = str(table.get_row_at(0)[0])
+        assert title.endswith("…") and len(title) <= 140 - 86

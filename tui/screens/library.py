@@ -28,6 +28,16 @@ COLUMNS: list[tuple[str, str, Any]] = [
     ("file", "File", lambda d: d.path),
 ]
 
+# The columns after the title take about this many cells (values, padding, 25 of the file name); the title gets the
+# rest, so that every column is on screen without scrolling sideways (a report's title can run to 200 characters).
+_OTHER_COLUMNS = 86
+_MIN_TITLE, _COUNTRIES = 18, 18
+
+
+def clipped(text: str, width: int) -> str:
+    """`text` cut to `width` characters, with "…" when it was longer."""
+    return text if len(text) <= width else text[: max(width - 1, 0)].rstrip() + "…"
+
 
 class LibraryScreen(KbScreen):
     """Documents table on top; below it, while adding a folder, the progress and the failures."""
@@ -75,6 +85,10 @@ class LibraryScreen(KbScreen):
     def on_screen_resume(self) -> None:
         self._state_changed(self.kb_app.kb_state)
 
+    def on_resize(self) -> None:
+        if self.documents:
+            self._fill()  # the title column takes the width there is
+
     # ---- documents ----
     @work(thread=True, exclusive=True, group="documents")
     def load_documents(self, backend: Backend) -> None:
@@ -94,10 +108,11 @@ class LibraryScreen(KbScreen):
         table = self.query_one("#documents", DataTable)
         table.clear()
         sort_key = next(key for name, _label, key in COLUMNS if name == self.sort_column)
+        title_width = max(_MIN_TITLE, self.size.width - _OTHER_COLUMNS)
         for doc in sorted(self.documents, key=sort_key, reverse=self.reverse):
             table.add_row(
-                doc.title,
-                countries_label(doc.countries),
+                clipped(doc.title, title_width),
+                clipped(countries_label(doc.countries), _COUNTRIES),
                 str(doc.year or "n.d."),
                 type_label(doc.doc_type),
                 doc.lang,
