@@ -62,6 +62,12 @@ _ADVICE: list[tuple[type[Exception], str, str]] = [
     ),
     (errors.KbError, "Something went wrong", "Try again; if it keeps happening, report the message above."),
 ]
+# What to do differs where the value was typed: a comparison's groups are typed in its own box.
+_COMPARING_ADVICE = {
+    errors.FilterValueError: "Check the groups typed in the Compare box (countries by name or code in English, "
+    "French or Spanish; regions; years), or the filters set on the Ask screen (F2, ctrl+r clears them).",
+}
+COMPARING = "comparing"
 
 
 def explain(error: Exception, doing: str = "") -> Explanation:
@@ -74,6 +80,8 @@ def explain(error: Exception, doing: str = "") -> Explanation:
     for kind, kind_title, kind_advice in _ADVICE:
         if isinstance(error, kind):
             title, advice = kind_title, kind_advice
+            if doing == COMPARING:
+                advice = _COMPARING_ADVICE.get(kind, advice)
             break
     message = str(error) or type(error).__name__
     if not isinstance(error, errors.KbError):

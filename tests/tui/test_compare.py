@@ -48,10 +48,20 @@ async def test_an_unknown_country_explains_itself_in_a_dialog(kb_index):
         await pilot.pause()
         app.screen.query_one("#compare-question").value = "pensions"
         app.screen.query_one("#compare-groups").focus()
+        await pilot.press(*"Kenya", "enter")
+        await settle(pilot)
+        assert app.screen.query_one("#compare-table").row_count == 1
+        app.screen.query_one("#compare-groups").value = ""
+        app.screen.query_one("#compare-groups").focus()
         await pilot.press(*"Atlantis", "enter")
         await settle(pilot)
         assert type(app.screen).__name__ == "ErrorDialog"
         assert "unknown country" in text(app.screen.query_one("#error-message"))
+        advice = text(app.screen.query_one("#error-advice"))
+        assert "groups typed in the Compare box" in advice and "Filters sidebar" not in advice
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one("#compare-table").row_count == 0  # Kenya's row is not left under the error
 
 
 def text_of(cell: object) -> str:

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Input, Select
 
 from kb.core.filters import SearchFilters
 from tui.backend import Backend, deliver, reporting
+from tui.errors import COMPARING
 from tui.evidence import Evidence, passage_text
 from tui.format import country_name
 from tui.messages import ComparisonReady, ServiceFailed
@@ -112,7 +113,7 @@ class CompareScreen(KbScreen):
         self, backend: Backend, question: str, by: str, groups: list[str], filters: SearchFilters
     ) -> None:
         """Ask the service for the comparison, and fetch each row's best-cited passage."""
-        with reporting(self, "comparing"):
+        with reporting(self, COMPARING):
             kb = backend.get()
             comparison = kb.compare(question, by, groups or None, filters)  # type: ignore[arg-type]
             best: list[Evidence | None] = []
@@ -158,6 +159,8 @@ class CompareScreen(KbScreen):
             table.focus()
 
     def on_service_failed(self, _message: ServiceFailed) -> None:
+        self.best = []
+        self.query_one(DataTable).clear()  # results of an earlier comparison would read as this one's
         self.query_one(StatusLine).idle("The comparison did not work (see the message).")
 
     @on(DataTable.RowSelected, "#compare-table")
