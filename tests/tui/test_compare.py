@@ -34,6 +34,11 @@ async def test_comparing_two_countries_gives_one_row_each(kb_index):
         assert "1 with evidence" in screen.query_one("#compare-status").text
 
         assert app.focused is table
+        await pilot.press("m")  # collect Kenya's finding from its row
+        assert app.collected == 1 and "contributed" in app.collection.items[0].quote
+        await pilot.press("down", "m")  # France has no evidence: nothing to collect
+        assert app.collected == 1
+        await pilot.press("up")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PassageScreen)

@@ -51,6 +51,8 @@ class CompareScreen(KbScreen):
     AUTO_FOCUS = "#compare-question"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+g", "focus_groups", "Groups"),
+        Binding("m", "collect_row", "Collect"),
+        Binding("c", "copy_row", "Copy"),
         Binding("escape", "focus_question", show=False),
     ]
 
@@ -131,7 +133,7 @@ class CompareScreen(KbScreen):
         table = self.query_one(DataTable)
         table.clear(columns=True)
         source_width = 22 if self.size.width < 100 else 30
-        finding_width = max(20, self.size.width - 18 - source_width - 9)
+        finding_width = max(20, self.size.width - 18 - source_width - 11)  # 9: cell padding and scrollbar, 2: border
         table.add_column("Group", width=18, key="group")
         table.add_column("Best cited finding", width=finding_width, key="finding")
         table.add_column("Source", width=source_width, key="source")
@@ -170,6 +172,34 @@ class CompareScreen(KbScreen):
             self.notify("No evidence for this group: nothing to open.")
         else:
             self.kb_app.act_on("open", item)
+
+    def _row_evidence(self) -> Evidence | None:
+        """The best-cited finding of the highlighted row (None: no row, or a row without evidence)."""
+        table = self.query_one("#compare-table", DataTable)
+        row = table.cursor_row
+        if not table.row_count or not 0 <= row < len(self.best):
+            return None
+        return self.best[row]
+
+    def action_collect_row(self) -> None:
+        """Collect the highlighted row's finding (m again removes it)."""
+        item = self._row_evidence()
+        if item is None:
+            self.notify("No evidence in this row: nothing to collect.")
+        else:
+            self.kb_app.act_on("mark", item)
+
+    def action_copy_row(self) -> None:
+        """Copy the highlighted row's finding with its reference."""
+        item = self._row_evidence()
+        if item is not None:
+            self.kb_app.act_on("copy", item)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer m and c only while the table has the focus (in the boxes they are letters)."""
+        if action in ("collect_row", "copy_row"):
+            return isinstance(self.focused, DataTable)
+        return True
 
     def action_focus_groups(self) -> None:
         """Put the cursor in the groups box."""
