@@ -58,6 +58,11 @@ async def test_adding_a_folder_shows_progress_documents_and_failures(tmp_path):
         assert failures.display and failures.row_count == 1
         path, reason = failures.get_row_at(0)
         assert str(path).endswith("broken.pdf") and reason == "empty file"
+        rows_before = screen.query_one("#documents").size.height
+        await pilot.press("d")  # hide the report: the table takes the screen back
+        await pilot.pause()
+        assert not screen.query_one("#ingest").display and not failures.display
+        assert screen.query_one("#documents").size.height > rows_before
         table = screen.query_one("#documents")
         assert table.row_count == 2
         assert app.kb_state == "ready"

@@ -49,6 +49,7 @@ class LibraryScreen(KbScreen):
         Binding("a", "add_folder", "Add folder"),
         Binding("s", "sort", "Sort"),
         Binding("x", "stop", "Stop adding"),
+        Binding("d", "dismiss_report", "Hide report"),
     ]
 
     def __init__(self) -> None:
@@ -227,7 +228,14 @@ class LibraryScreen(KbScreen):
         """Offer `x` (stop adding) only while a folder is being added."""
         if action == "stop":
             return self.ingesting
+        if action == "dismiss_report":  # the finished run's report, failures included, gives its rows back
+            return self.has_class("-ingesting") and not self.ingesting
         return True
+
+    def action_dismiss_report(self) -> None:
+        """Hide the report of the last folder added (its failures too): the table gets the whole screen."""
+        self.remove_class("-ingesting", "-failures")
+        self.refresh_bindings()
 
     @property
     def ingesting(self) -> bool:
