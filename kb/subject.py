@@ -18,14 +18,20 @@ from kb.quotes import (
 from kb.search import Hit
 
 Mentioned = Callable[..., bool]  # (name) -> held anywhere in the knowledge base; (name, doc_id) -> in that document
-# Words of region and world-part names ("Latin American", "sub-Saharan", "Asia-Pacific"): a question's way of
+# Words of region and world-part names ("Latin American", "sub-Saharan", "Asia-Pacific", "Gulf"): a question's way of
 # naming where, which a document says with its countries, not a subject its documents must name.
 _GEOGRAPHY = frozenset("""
 latin america american americas african africa asian asia european europe arab arabic caribbean pacific nordic
 scandinavian western eastern northern southern central sub saharan middle east west north south global oecd
 world amerique latine afrique asie europe pacifique america latina latinoamericana latinoamericano africano
-africana asiatico asiatica europeo europea
+africana asiatico asiatica europeo europea gulf golfe golfo sahel maghreb balkan balkans baltic andean andino
+andina mediterranean mediterranee mediterraneo iberian
 """.split())  # noqa: SIM905 (a word list reads best as text)
+
+
+def _geography(name: str) -> bool:
+    """Whether a name is a region's or a world part's ("Gulf", "Asia-Pacific"): documents name its countries."""
+    return set(fold_words(name).replace("-", " ").split()) <= _GEOGRAPHY
 
 
 def unknown_terms(question: str, hits: list[Hit], mentioned: Mentioned | None) -> list[str]:
@@ -39,7 +45,7 @@ def unknown_terms(question: str, hits: list[Hit], mentioned: Mentioned | None) -
     missing += [p for p in ordinal_phrases(question) if not holds_phrase(passages, p)]
     if mentioned is not None:
         texts = [p.content or "" for p in passages]
-        missing += [n for n in names if not mentioned(n) and not spells_out(n, texts)]
+        missing += [n for n in names if not _geography(n) and not mentioned(n) and not spells_out(n, texts)]
     if not missing:
         missing = [p for p in named_phrases(question) if not holds_phrase(passages, p)]
     return missing
@@ -51,7 +57,7 @@ def on_subject(question: str, pool: list[Hit], mentioned: Mentioned) -> tuple[li
     A question about "the pilot in Syrdarya" is not answered from a report that never names Syrdarya, however
     close its figures are: they are about something else (a near miss the support threshold cannot tell).
     """
-    names = [n for n in salient_terms(question)[0] if not set(fold_words(n).replace("-", " ").split()) <= _GEOGRAPHY]
+    names = [n for n in salient_terms(question)[0] if not _geography(n)]
     if not names:
         return pool, []
     held: dict[tuple[str, str], bool] = {}

@@ -253,3 +253,17 @@ def test_an_acronym_written_out_in_the_passages_is_not_unknown():
     kept, absent = on_subject("When will CNSO open its contribution records?", hits, mentioned)
     assert [h.passage.id for h in kept] == ["p1"] and absent == ["CNSO"]
     assert unknown_terms("When will XQZT open its contribution records?", hits, mentioned) == ["XQZT"]
+
+
+def test_a_region_word_is_not_an_unknown_term():
+    """'Gulf', like 'Latin American', says where; the documents name the countries instead."""
+    from kb.subject import unknown_terms
+
+    hits = _hits("Testland's law of 2023 pays a monthly benefit for every child.")
+
+    def mentioned(name, doc_id=None):
+        return name not in ("Gulf", "Sahel", "Zorblat")
+
+    assert unknown_terms("Which Gulf country pays a benefit for every child?", hits, mentioned) == []
+    assert unknown_terms("How do Sahel countries pay child benefits?", hits, mentioned) == []
+    assert unknown_terms("Which Zorblat country pays a benefit for every child?", hits, mentioned) == ["Zorblat"]
