@@ -74,9 +74,9 @@ class Planner:
 
     def _examine(
         self, item: FoundFile, plan: Plan, catalogs: dict[Path, Any], links: FileLinks
-    ) -> tuple[os.stat_result, str, bool] | None:
-        """The file's stat, content hash and whether its document is stale; None when it failed (reported) or is
-        unchanged since the last run (counted)."""
+    ) -> tuple[os.stat_result, str, FileRecord | None, bool] | None:
+        """The file's stat, content hash, its record of the last run and whether its document is stale; None when
+        it failed (reported) or is unchanged since the last run (counted)."""
         key = str(item.path)
         if not _valid_name(key):  # bytes that are not UTF-8 cannot be stored, cited or shown
             self._fail(key, "file name is not valid UTF-8; rename the file")
@@ -95,7 +95,7 @@ class Planner:
             if old and old.status != "failed" and old.size == st.st_size and old.mtime == st.st_mtime and not stale:
                 self.report.unchanged += 1
                 return None
-            return st, file_digest(item.path), stale
+            return st, file_digest(item.path), old, stale
         except DocumentReadError as exc:
             self._fail(key, exc.reason)
         except FileNotFoundError:
@@ -104,11 +104,11 @@ class Planner:
             self._fail(key, f"cannot read file: {exc.strerror or exc}")
         return None
 
-    def _place(self, item: FoundFile, st: os.stat_result, digest: str, stale: bool, plan: Plan) -> None:
+    def _place(
+        self, item: FoundFile, st: os.stat_result, digest: str, old: FileRecord | None, stale: bool, plan: Plan
+    ) -> None:
         """Add a changed or new file to the plan: a job to convert, a copy of known content, or a refresh."""
-        key = str(item.path)
-        old = plan.records.get(key)
-        rec = FileRecord(path=key, sha256=digest, mtime=st.st_mtime, size=st.st_size, status="indexed", doc_id=digest)
+        rec = FileRecord(path=str(item.path), sha256=digest, mtime=st.st_mtime, size=st.st_size, status="indexed", doc_id=digest)
         same = old is not None and old.sha256 == digest and old.status != "failed"
         jobs = plan.jobs
         if same and stale and digest not in jobs:

@@ -31,7 +31,7 @@ andina mediterranean mediterranee mediterraneo iberian
 
 def _geography(name: str) -> bool:
     """Whether a name is a region's or a world part's ("Gulf", "Asia-Pacific"): documents name its countries."""
-    return set(fold_words(name).replace("-", " ").split()) <= _GEOGRAPHY
+    return set(fold_words(name).split()) <= _GEOGRAPHY  # fold_words: "Asia-Pacific" -> "asia pacific"
 
 
 def unknown_terms(question: str, hits: list[Hit], mentioned: Mentioned | None) -> list[str]:

@@ -1,6 +1,7 @@
 """How the UI names things: countries, document types, topics, pages, paths, and highlighted quotes."""
 
 import re
+import textwrap
 from pathlib import Path
 
 from textual.content import Content
@@ -96,3 +97,12 @@ def marked_answer(text: str) -> Content:
     for match in _MARKER.finditer(text):
         content = content.stylize(MARKER, match.start(), match.end())
     return content
+
+
+def wrap(text: str, width: int, lines: int) -> str:
+    """`text` wrapped to `width`, cut to `lines` lines with an ellipsis."""
+    wrapped = textwrap.wrap(" ".join(text.split()), width) or [""]
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
+    return "\n".join(wrapped)

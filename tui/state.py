@@ -7,6 +7,7 @@ version, or one that cannot be read, is set aside (renamed `.unreadable`) rather
 
 import hashlib
 import json
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,8 @@ def load(location: str) -> SavedState:
     except FileNotFoundError:
         return SavedState()
     except (OSError, ValueError, TypeError, AttributeError):
-        path.replace(path.with_suffix(".unreadable"))  # kept for the user to look at; the next save starts anew
+        with suppress(OSError):  # kept for the user to look at; the next save starts anew
+            path.replace(path.with_suffix(".unreadable"))
         return SavedState()
 
 

@@ -130,9 +130,6 @@ async def test_stop_key_ends_adding_and_keeps_what_was_added(tmp_path, monkeypat
 
 
 async def test_every_column_fits_at_140_columns(tmp_path):
-    from tui.screens.library import clipped
-
-    assert clipped("A long report title", 8) == "A long…" and clipped("Short", 8) == "Short"
     folder = tmp_path / "docs"
     folder.mkdir()
     long_title = "# " + "A very long report title about the extension of social protection " * 3

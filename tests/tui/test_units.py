@@ -133,3 +133,11 @@ def test_a_brief_groups_quotes_per_document_with_one_reference_each():
     assert "— [1], Eligibility · pp. 3–4" in brief and "— [1], Payments · p. 5" in brief
     references = brief.split("## References")[1]
     assert references.count("Kenya: a universal pension") == 1 and references.count("Leaflet") == 1
+
+
+def test_wrap_cuts_at_a_word_with_an_ellipsis():
+    from tui.format import wrap
+
+    assert wrap("A long report title about pensions", 12, 1) == "A long…"
+    assert wrap("Short", 12, 1) == "Short"
+    assert wrap("one two three four", 9, 2) == "one two\nthree…"

@@ -1,7 +1,6 @@
 """Compare: one question across countries, regions or years; a row per group with its best cited finding."""
 
 import re
-import textwrap
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -16,7 +15,7 @@ from kb.core.filters import SearchFilters
 from tui.backend import Backend, deliver, reporting
 from tui.errors import COMPARING
 from tui.evidence import Evidence, passage_text
-from tui.format import country_name
+from tui.format import country_name, wrap
 from tui.messages import ComparisonReady, ServiceFailed
 from tui.screens.base import Command, KbScreen
 from tui.widgets.filters import ActiveFilters, without
@@ -215,12 +214,3 @@ class CompareScreen(KbScreen):
             "Type the countries, regions or years to compare",
             self.action_focus_groups,
         )
-
-
-def wrap(text: str, width: int, lines: int) -> str:
-    """`text` wrapped to `width`, cut to `lines` lines with an ellipsis."""
-    wrapped = textwrap.wrap(" ".join(text.split()), width) or [""]
-    if len(wrapped) > lines:
-        wrapped = wrapped[:lines]
-        wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
-    return "\n".join(wrapped)

@@ -14,7 +14,7 @@ from textual.worker import Worker, get_current_worker
 
 from kb.core.models import SourceDocument
 from tui.backend import Backend, deliver, reporting
-from tui.format import countries_label, display_path, type_label
+from tui.format import countries_label, display_path, type_label, wrap
 from tui.messages import DocumentsReady, IngestFinished, IngestProgress, ServiceFailed
 from tui.screens.base import Command, KbScreen
 
@@ -32,11 +32,6 @@ COLUMNS: list[tuple[str, str, Any]] = [
 # rest, so that every column is on screen without scrolling sideways (a report's title can run to 200 characters).
 _OTHER_COLUMNS = 86
 _MIN_TITLE, _COUNTRIES = 18, 18
-
-
-def clipped(text: str, width: int) -> str:
-    """`text` cut to `width` characters, with "…" when it was longer."""
-    return text if len(text) <= width else text[: max(width - 1, 0)].rstrip() + "…"
 
 
 class LibraryScreen(KbScreen):
@@ -112,8 +107,8 @@ class LibraryScreen(KbScreen):
         title_width = max(_MIN_TITLE, self.size.width - _OTHER_COLUMNS)
         for doc in sorted(self.documents, key=sort_key, reverse=self.reverse):
             table.add_row(
-                clipped(doc.title, title_width),
-                clipped(countries_label(doc.countries), _COUNTRIES),
+                wrap(doc.title, title_width, 1),
+                wrap(countries_label(doc.countries), _COUNTRIES, 1),
                 str(doc.year or "n.d."),
                 type_label(doc.doc_type),
                 doc.lang,
