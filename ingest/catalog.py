@@ -31,6 +31,9 @@ class CatalogEntry:
     year: int | None = None
     lang: str | None = None
     topics: list[str] = field(default_factory=list)
+    author: str = ""
+    publisher: str = ""
+    url: str = ""
     source: str = ""
 
     def facets(self) -> dict[str, Any]:
@@ -110,6 +113,7 @@ def _entry(row: dict[str, Any], folder: Path, source: str) -> CatalogEntry:
         year=fv.parse_year(row.get("year")),
         lang=fv.parse_lang(row.get("lang")),
         topics=fv.parse_topics(row.get("topics")),
+        **{key: parse(row.get(key)) for key, parse in fv.CITATION_PARSERS.items()},
         source=source,
     )
 

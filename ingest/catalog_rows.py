@@ -11,7 +11,7 @@ from typing import Any
 from ingest import yaml_safe
 from ingest.limits import MAX_CATALOG_BYTES, megabytes
 
-COLUMNS = ("path", "title", "countries", "regions", "doc_type", "year", "lang", "topics")
+COLUMNS = ("path", "title", "countries", "regions", "doc_type", "year", "lang", "topics", "author", "publisher", "url")
 
 
 class CatalogFileError(ValueError):

@@ -147,4 +147,7 @@ def _source_document(meta: dict[str, Any], doc_id: str, stored_path: str, passag
         topics=list(meta["topics"]),
         pages=int(meta.get("pages") or 0),
         passages=passages,
+        author=str(meta.get("author") or ""),
+        publisher=str(meta.get("publisher") or ""),
+        url=str(meta.get("url") or ""),
     )

@@ -29,6 +29,12 @@ _JUNK_TITLE = re.compile(
     r"^(?:untitled|document\d*|world bank document|microsoft (?:word|powerpoint) - .*|.*\.(?:docx?|pdf|indd|pptx?))$",
     re.IGNORECASE,
 )
+# Author properties that name an account, not who wrote the document: software defaults, and one given name
+# ("Sarina" on a UNICEF report); an organisation's acronym (ILO, UNDP) is one word too, in capitals.
+_JUNK_AUTHOR = re.compile(
+    r"^(?:.*(?:\b|_)(?:user|owner|admin(?:istrator)?)|author|unknown|default|guest|.*\d{3,}.*)$", re.IGNORECASE
+)
+_ACCOUNT = re.compile(r"^(?:[A-Z][a-z]+|[a-z0-9._-]+)$")  # "Sarina", "jdoe"
 _MIN_ARTICLES = 5
 _PROMOTIONAL_MAX_WORDS = 3000
 _COUNTRY_STUDY_SHARE = 0.7
@@ -79,6 +85,14 @@ def clean_title(candidate: str | None) -> str | None:
     if len(title) < 4 or _JUNK_TITLE.match(title):
         return None
     return title[:300]
+
+
+def clean_author(candidate: str | None) -> str | None:
+    """An author property worth naming in a reference, or None for an account name or a software default."""
+    author = " ".join(str(candidate or "").split()).strip(" ;,")
+    if len(author) < 2 or _JUNK_AUTHOR.match(author) or _ACCOUNT.match(author):
+        return None
+    return author
 
 
 def title_from_text(text: str) -> str | None:

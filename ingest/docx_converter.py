@@ -103,11 +103,12 @@ def _unique_cells(cells: list[Any]) -> list[str]:
 
 
 def _properties(document: DocxDocument) -> dict[str, Any]:
-    """Title, language and dates from the DOCX core properties."""
+    """Title, author, language and dates from the DOCX core properties."""
     core = document.core_properties
     created = core.created or core.modified
     return {
         "title": core.title or None,
+        "author": core.author or None,
         "lang": core.language or None,
         "file_date": str(created.year) if created else None,
         "keywords": core.keywords or None,

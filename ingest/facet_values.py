@@ -75,3 +75,27 @@ def parse_year(value: Any) -> int | None:
     if not found:
         raise FacetValueError(f"invalid year {value!r}: use a four-digit year such as 2023")
     return int(found.group(1))
+
+
+def parse_name(value: Any) -> str:
+    """An author's or publisher's name: one line of at most 200 characters ('' for none)."""
+    name = " ".join(str(value or "").split())
+    if len(name) > 200:
+        raise FacetValueError(f"name too long ({len(name)} characters; at most 200): {name[:40]!r}…")
+    return name
+
+
+def parse_url(value: Any) -> str:
+    """A web address a reader can follow: http(s) with a host ('' for none)."""
+    url = str(value or "").strip()
+    if not url:
+        return ""
+    if not _URL.match(url) or any(c.isspace() for c in url) or len(url) > 2000:
+        raise FacetValueError(f"invalid url {url[:80]!r}: give a web address starting with https:// or http://")
+    return url
+
+
+_URL = re.compile(r"^https?://[^/\s:?#]+[^\s]*$", re.IGNORECASE)
+
+# What a reference names besides title and year, as catalogues and document properties give it.
+CITATION_PARSERS: dict[str, Callable[[Any], str]] = {"author": parse_name, "publisher": parse_name, "url": parse_url}

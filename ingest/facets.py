@@ -8,7 +8,14 @@ from typing import Any
 from haystack import Document, component
 
 from ingest import facet_values as fv
-from ingest.doc_signals import clean_title, detect_doc_type, detect_year, title_from_path, title_from_text
+from ingest.doc_signals import (
+    clean_author,
+    clean_title,
+    detect_doc_type,
+    detect_year,
+    title_from_path,
+    title_from_text,
+)
 from ingest.language import detect_language, detector
 from ingest.topics import detect_topics
 from kb.core.countries import choose_dominant, count_mentions, regions_for
@@ -27,7 +34,8 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
 
 @component
 class FacetExtractor:
-    """Adds title, countries, regions, doc_type, year, lang and topics to each document's meta."""
+    """Adds title, countries, regions, doc_type, year, lang and topics (and author, publisher and url when given)
+    to each document's meta."""
 
     def warm_up(self) -> None:
         """Load the language models once, so the first document is not slow."""
@@ -52,8 +60,8 @@ def _from_properties(properties: dict[str, Any]) -> dict[str, Any]:
     title = clean_title(properties.get("title"))
     if title:
         values["title"] = title
-    for key, parse in _PARSERS.items():
-        raw = properties.get(key)
+    for key, parse in {**_PARSERS, **fv.CITATION_PARSERS}.items():
+        raw = clean_author(properties.get(key)) if key == "author" else properties.get(key)
         if key == "year" and raw in (None, ""):
             raw = properties.get("date")
         try:
@@ -91,6 +99,7 @@ def extract_facets(text: str, meta: dict[str, Any], given: dict[str, Any]) -> di
         "year": given.get("year") or detect_year(body, title) or fv.parse_year(file_date),
         "lang": given.get("lang") or detect_language(body),
         "topics": given.get("topics") or detect_topics(body),
+        **{key: given.get(key) or "" for key in fv.CITATION_PARSERS},
     }
 
 

@@ -58,8 +58,17 @@ def without_internal_subset(data: bytes) -> bytes:
     return data[: match.start()] + b"<!DOCTYPE html>" + data[match.end() :]
 
 
+def _canonical(tree: Any) -> str | None:
+    """The page's own address from `<link rel="canonical">`, when it gives a web address."""
+    for link in tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and (link.get("href") or "").startswith("http"):
+            return link.get("href").strip()
+    return None
+
+
 def read_head(data: bytes) -> dict[str, Any]:
-    """Title, language, description and date from the <head> of an HTML page (empty values omitted)."""
+    """Title, language, description, date, author, publisher (the site's name) and canonical URL from the <head>
+    of an HTML page (empty values omitted)."""
     end = _HEAD_END.search(data)
     head = data[: end.end()] if end else data[:65536]
     try:
@@ -81,5 +90,8 @@ def read_head(data: bytes) -> dict[str, Any]:
         "lang": lang.lower() or None,
         "description": metas.get("description") or metas.get("og:description") or None,
         "date": next((metas[k] for k in _DATE_KEYS if metas.get(k)), None),
+        "author": metas.get("author") or metas.get("article:author") or metas.get("dc.creator") or None,
+        "publisher": metas.get("og:site_name") or metas.get("publisher") or metas.get("dc.publisher") or None,
+        "url": _canonical(tree) or metas.get("og:url") or None,
     }
     return {key: value for key, value in found.items() if value}

@@ -26,7 +26,8 @@ _TAG_KEYS = {
     "doc_type": "doc_type",
     "topics": "topics",
 }
-_PROPERTY_KEYS = ("title", "countries", "regions", "year", "date", "lang", "doc_type", "topics")
+_PROPERTY_KEYS = ("title", "countries", "regions", "year", "date", "lang", "doc_type", "topics", "author", "publisher",
+                  "url")
 _HTML_TAG = re.compile(r"<[^>]+>")
 # A paragraph that stops without closing its sentence, before one that carries it on (in lower case, or after a
 # word no sentence ends with): the pieces of one sentence, set as paragraphs by a PDF-to-Markdown conversion.

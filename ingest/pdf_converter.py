@@ -232,7 +232,8 @@ def _outline(pdf: pdfium.PdfDocument) -> list[list[Any]]:
 
 
 def _properties(pdf: pdfium.PdfDocument) -> dict[str, Any]:
-    """Title and date from the PDF's document information dictionary."""
+    """Title, author and date from the PDF's document information dictionary (its Creator and Producer name
+    software, not a publisher)."""
     info = pdf.get_metadata_dict(skip_empty=True)
     found = _PDF_DATE.match(info.get("CreationDate", "")) or _PDF_DATE.match(info.get("ModDate", ""))
-    return {"title": info.get("Title"), "file_date": found.group(1) if found else None}
+    return {"title": info.get("Title"), "author": info.get("Author"), "file_date": found.group(1) if found else None}

@@ -26,9 +26,10 @@ from ingest.text_converter import DecodingTextFileToDocument
 from ingest.text_limit import TextLimit
 
 # The version of what this pipeline makes of a file. Raise it with any change to conversion, cleaning, facets or
-# splitting that alters the passages of a file already indexed: the next `kb ingest` converts such files again
-# (documents record the recipe they were made with; 0 before kb recorded it).
-RECIPE = 5
+# splitting that alters the passages (or the document record: author, publisher, url) of a file already indexed:
+# the next `kb ingest` converts such files again (documents record the recipe they were made with; 0 before kb
+# recorded it).
+RECIPE = 6
 
 # Unicode NFC, Latin ligatures spelled out, control and zero-width characters dropped, runs of 1,000+ non-space
 # characters dropped, horizontal whitespace collapsed; page breaks (form feeds) and line breaks are kept for the

@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from kb.core.models import PassageMeta, section_label
+from kb.core.models import PassageMeta, page_label, section_label
+from kb.core.references import Source, related_reference
 from kb.intent import asks_for_sources, question_intents, section_matches, speaks_of
 from kb.quotes import (
     Span,
@@ -83,11 +84,21 @@ class Citation:
     role: str = "body"
     doc_countries: list[str] = field(default_factory=list)  # the document's countries (`country`: the passage's)
     ocr: bool = False  # the quote's page was read by OCR (a scan): shown as "(OCR)" next to the page
+    # from the document's record (`KnowledgeBase.ask` fills them): see `kb.core.references`
+    author: str = ""
+    publisher: str = ""
+    url: str = ""
+    reference: str = ""  # the quote's full reference: author or publisher, year, title, section, page, URL or file
 
     @property
     def section_label(self) -> str:
         """The innermost heading of the quote's section, as references show it (not a repeat of the title)."""
         return section_label(self.section, self.title)
+
+    def with_source(self, source: Source) -> None:
+        """Take the document's author, publisher and URL from its record, and set the reference."""
+        self.author, self.publisher, self.url = source.author, source.publisher, source.url
+        self.reference = Source.of(self).cite(self.section, page_label(self.page, self.page_end, self.ocr))
 
 
 @dataclass
@@ -104,6 +115,18 @@ class Answer:
     note: str | None = None  # e.g. why the generator was not used
     generated: bool = False
     hits: list[Hit] = field(default_factory=list, repr=False)  # the retrieved passages (not in the JSON)
+
+    def with_sources(self, sources: dict[str, Source]) -> "Answer":
+        """The answer with every citation's and nearest passage's reference built from its document's record
+        (`sources`, by document id; a document missing there is named from the passage's metadata)."""
+        for citation in self.citations:
+            citation.with_source(sources.get(citation.doc_id) or Source.of(citation))
+        for hit in self.related:
+            source = sources.get(str(hit.get("doc_id")))
+            if source is not None:
+                hit.update(author=source.author, publisher=source.publisher, url=source.url)
+            hit["reference"] = related_reference(hit, source)
+        return self
 
     @property
     def refused_by_rule(self) -> bool:

@@ -171,8 +171,14 @@ def cmd_search(args: argparse.Namespace) -> int:
     """`kb search`."""
     with _kb(args) as kb:
         hits = kb.search(args.query, _search_filters(args), top_k=args.k, mode=args.mode, per_doc=args.per_doc)
+        sources = kb.sources([str(h.passage.meta.get("doc_id")) for h in hits]) if args.json else {}
     if args.json:
-        print(json.dumps([h.to_dict() for h in hits], indent=2, ensure_ascii=False))
+        from kb.core.references import related_reference
+
+        found = [h.to_dict() for h in hits]
+        for hit in found:
+            hit["reference"] = related_reference(hit, sources.get(str(hit.get("doc_id"))))
+        print(json.dumps(found, indent=2, ensure_ascii=False))
     else:
         print(render.hits(hits))
     return 0

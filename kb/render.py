@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from kb.core.models import IngestReport, PassageMeta, SourceDocument, page_label, section_label
+from kb.core.models import IngestReport, PassageMeta, SourceDocument, page_label
+from kb.core.references import Source, related_reference
 
 if TYPE_CHECKING:
     from kb.answer import Answer
@@ -62,8 +63,8 @@ def answer(ans: "Answer") -> str:
         first = citations[0]
         country = ", ".join(first.doc_countries or first.country) or "global"
         numbers = ", ".join(str(c.n) for c in citations)
-        lines.append(f"[{numbers}] {first.title} — {country}, {first.year or 'n.d.'}, "
-                     f"{first.doc_type.replace('_', ' ')}\n    {first.path}")
+        lines.append(f"[{numbers}] {Source.of(first).entry()}\n    {country} · "
+                     f"{first.doc_type.replace('_', ' ')} · {first.path}")
         for c in citations:
             where = " · ".join(p for p in (c.section_label, page_label(c.page, c.page_end, c.ocr)) if p)
             if where:
@@ -71,8 +72,7 @@ def answer(ans: "Answer") -> str:
     if ans.abstained and ans.related:
         lines.append("Nearest passages:")
         for r in ans.related:
-            where = " · ".join(p for p in (section_label(r.get("section") or [], r.get("title")), page_label(r.get("page_start"), r.get("page_end"), bool(r.get("ocr")))) if p)
-            lines.append(f"  - {r['title']}{' · ' + where if where else ' (' + str(r.get('path')) + ')'}")
+            lines.append(f"  - {r.get('reference') or related_reference(r)}")
     return "\n".join(lines).rstrip()
 
 

@@ -11,6 +11,7 @@ from kb.core.config import Settings
 from kb.core.errors import IndexNotFoundError, UsageError
 from kb.core.filters import SearchFilters, is_supported_lang
 from kb.core.models import FACETS, IngestReport, SourceDocument
+from kb.core.references import Source
 from kb.embedding import ModelInfo, model_info
 from kb.search import (
     CANDIDATES,
@@ -274,7 +275,14 @@ class KnowledgeBase:
             from kb.generate import generate_answer
 
             answer = generate_answer(self.settings, answer)
-        return answer
+        doc_ids = [c.doc_id for c in answer.citations] + [str(r.get("doc_id")) for r in answer.related]
+        return answer.with_sources(self.sources(doc_ids))
+
+    def sources(self, doc_ids: list[str]) -> dict[str, Source]:
+        """What references name of each of these documents (author, publisher, year, title, URL), by id."""
+        store = self.store()
+        found = {doc_id: store.document(doc_id) for doc_id in dict.fromkeys(doc_ids) if doc_id}
+        return {doc_id: Source.of(record) for doc_id, record in found.items() if record is not None}
 
     def _asked_sections(self, question: str, hits: list[Hit], filters: SearchFilters | None) -> list[Hit]:
         """The passages of the best documents (the first `SECTION_DOCUMENTS` among the top hits) whose section

@@ -1,15 +1,17 @@
-"""The passages a user collects while researching, and their export as a Markdown brief."""
+"""The passages a user collects while researching, and their export as a brief (Markdown or Word)."""
 
 import os
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from kb.core.errors import UsageError
 from kb.core.locations import default_export_dir
+from tui import brief
 from tui.evidence import Evidence
-from tui.format import countries_label, type_label
 
 DEFAULT_NAME = "kb-brief.md"
+WORD_NAME = "kb-brief.docx"
 
 
 class Collection:
@@ -39,6 +41,11 @@ class Collection:
         del self.items[index]
         self.exported = False
 
+    def annotate(self, index: int, note: str) -> None:
+        """Set the note of the item at `index` (printed under its quote in a brief; empty removes it)."""
+        self.items[index] = replace(self.items[index], note=" ".join(note.split()))
+        self.exported = False
+
     def move(self, index: int, step: int) -> int:
         """Move the item at `index` up (-1) or down (+1); returns its new index."""
         target = min(max(index + step, 0), len(self.items) - 1)
@@ -47,27 +54,12 @@ class Collection:
         return target
 
     def to_markdown(self, today: date | None = None) -> str:
-        """A brief: the quotes grouped per document, each with its section and page, and one reference per
-        document at the end."""
-        day = (today or date.today()).isoformat()
-        lines = ["# Evidence brief", "", f"{len(self.items)} passage(s) collected with kb on {day}.", ""]
-        documents = by_document(self.items)
-        for n, items in enumerate(documents.values(), start=1):
-            first = items[0]
-            lines += [f"## {first.title or 'Untitled'} [{n}]", ""]
-            lines.append(f"{countries_label(first.countries, codes_too=True)} · {first.year or 'n.d.'} · "
-                         f"{type_label(first.doc_type)}")
-            lines.append("")
-            for item in items:
-                lines += [*quote_block(item.text), ""]
-                where = item.location()
-                lines.append(f"— [{n}]{', ' + where if where else ''}" + ("  " if item.question else ""))
-                if item.question:
-                    lines.append(f"Found for the question: “{item.question}”")
-                lines.append("")
-        lines += ["## References", ""]
-        lines += [f"{n}. {items[0].source()}" for n, items in enumerate(documents.values(), start=1)]
-        return "\n".join(lines) + "\n"
+        """The brief as Markdown (see `tui.brief`)."""
+        return brief.to_markdown(self.items, today)
+
+    def to_docx(self, today: date | None = None) -> bytes:
+        """The brief as a Word document."""
+        return brief.to_docx(self.items, today)
 
     @staticmethod
     def target(path: str | Path | None = None) -> Path:
@@ -80,7 +72,8 @@ class Collection:
         return target
 
     def export(self, path: str | Path | None = None, *, overwrite: bool = False) -> Path:
-        """Write the brief to `path`; an existing file is replaced only with `overwrite`. Returns the path."""
+        """Write the brief to `path` (a Word document when it ends in .docx, else Markdown); an existing file is
+        replaced only with `overwrite`. Returns the path."""
         if not self.items:
             raise UsageError("the collection is empty; mark passages with m before exporting")
         target = self.target(path)
@@ -89,19 +82,17 @@ class Collection:
             raise UsageError(f"{target} {what}; choose another name or confirm replacing it")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            _replace(target, self.to_markdown().encode("utf-8"))
+            data = self.to_docx() if is_word(target) else self.to_markdown().encode("utf-8")
+            _replace(target, data)
         except OSError as exc:
             raise UsageError(f"cannot write {target}: {exc.strerror or exc}; choose another path") from exc
         self.exported = True
         return target
 
 
-def by_document(items: list[Evidence]) -> dict[str, list[Evidence]]:
-    """Evidence grouped per document (by id, else by file), documents in the order they first appear."""
-    groups: dict[str, list[Evidence]] = {}
-    for item in items:
-        groups.setdefault(item.doc_id or item.path, []).append(item)
-    return groups
+def is_word(target: Path) -> bool:
+    """Whether a brief written to `target` is a Word document."""
+    return target.suffix.lower() == ".docx"
 
 
 def occupied(target: Path) -> bool:
@@ -122,8 +113,3 @@ def _replace(target: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-
-
-def quote_block(text: str) -> list[str]:
-    """A Markdown block quote of `text`."""
-    return ["> " + line if line else ">" for line in text.splitlines() or [""]]

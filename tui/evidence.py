@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kb.core.models import PassageMeta, page_label, section_label
+from kb.core.references import Source
 from tui.format import countries_label, type_label
 
 
@@ -29,6 +30,10 @@ class Evidence:
     section: tuple[str, ...] = field(default=(), compare=False)  # heading path, outermost first
     doc_id: str = field(default="", compare=False)
     ocr: bool = field(default=False, compare=False)  # the text was read from a scan
+    author: str = field(default="", compare=False)  # author, publisher and url: from the document's record
+    publisher: str = field(default="", compare=False)
+    url: str = field(default="", compare=False)
+    note: str = field(default="", compare=False)  # the user's note on this quote, printed under it in a brief
 
     @classmethod
     def from_citation(cls, citation: Any, passage_text: str, question: str = "") -> "Evidence":
@@ -49,6 +54,9 @@ class Evidence:
             section=tuple(getattr(citation, "section", ()) or ()),
             doc_id=str(getattr(citation, "doc_id", "") or ""),
             ocr=bool(getattr(citation, "ocr", False)),
+            author=str(getattr(citation, "author", "") or ""),
+            publisher=str(getattr(citation, "publisher", "") or ""),
+            url=str(getattr(citation, "url", "") or ""),
         )
 
     @classmethod
@@ -68,6 +76,9 @@ class Evidence:
             section=tuple(hit.get("section") or ()),
             doc_id=str(hit.get("doc_id") or ""),
             ocr=bool(hit.get("ocr")),
+            author=str(hit.get("author") or ""),
+            publisher=str(hit.get("publisher") or ""),
+            url=str(hit.get("url") or ""),
         )
 
     @classmethod
@@ -116,18 +127,12 @@ class Evidence:
                            type_label(self.doc_type)])
 
     def source(self) -> str:
-        """The document's reference: title, year, type and file (one per document in a brief)."""
-        return f"{self.title or 'Untitled'}, {self.year or 'n.d.'}, {type_label(self.doc_type)}. File: {self.path}"
+        """The document's reference, as a brief's reference list gives it once per document."""
+        return Source.of(self).entry()
 
     def reference(self) -> str:
-        """The full reference of this piece of evidence: title, countries, year, type, section, page and file."""
-        parts = [self.title or "Untitled", countries_label(self.countries, codes_too=True), str(self.year or "n.d."),
-                 type_label(self.doc_type)]
-        if self.heading:
-            parts.append(f"section “{self.heading}”")
-        if self.pages:
-            parts.append(self.pages)
-        return ", ".join(parts) + f". File: {self.path}"
+        """The full reference of this piece of evidence: the document's, with the quote's section and page."""
+        return Source.of(self).cite(self.section, self.pages)
 
     def citation_text(self) -> str:
         """The quote followed by its reference, as copied to the clipboard."""

@@ -187,6 +187,11 @@ class SourceDocument:
     topics: list[str] = field(default_factory=list)
     pages: int = 0
     passages: int = 0
+    # what a reference names besides title and year (`kb.core.references`): from the catalogue, else the file's
+    # properties; empty when neither gives it
+    author: str = ""
+    publisher: str = ""
+    url: str = ""
     recipe: int = 0  # the ingestion recipe that made its passages (`ingest.pipeline.RECIPE`; 0: not recorded)
     catalog_entry: str = ""  # fingerprint of the catalogue entry it was converted with ("" when it had none)
 

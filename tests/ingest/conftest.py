@@ -40,9 +40,10 @@ def make_pdf(
     header: str | None = None,
     footer_numbers: bool = False,
     title: str | None = None,
+    author: str | None = None,
 ) -> bytes:
     """A text PDF (reportlab): one list of lines per page (a line may be `(text, font size)`), optional running
-    header, page-number footer and title property."""
+    header, page-number footer, title and author properties."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
@@ -50,6 +51,8 @@ def make_pdf(
     pdf = canvas.Canvas(buffer, pagesize=A4)
     if title is not None:
         pdf.setTitle(title)
+    if author is not None:
+        pdf.setAuthor(author)
     for number, lines in enumerate(pages, start=1):
         if header:
             pdf.setFont("Helvetica", 10)

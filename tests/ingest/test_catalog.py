@@ -89,6 +89,18 @@ def test_invalid_values_name_the_row_and_allowed_values(tmp_path, row, expected)
     assert "line 3" in str(info.value) and "line 2" not in str(info.value)
 
 
+def test_author_publisher_and_url_columns_are_optional_and_checked(tmp_path):
+    header = "path,title,author,publisher,url\n"
+    catalog = write(tmp_path, "catalog.csv", header + "a.pdf,T,A. Writer,The Department,https://example.org/a\n"
+                    + "b.pdf,U,,,\n")
+    a, b = read_catalog(catalog)
+    assert (a.author, a.publisher, a.url) == ("A. Writer", "The Department", "https://example.org/a")
+    assert (b.author, b.publisher, b.url) == ("", "", "") and "url" not in b.facets()
+    bad = write(tmp_path, "catalog.csv", header + "a.pdf,T,,,www.example.org\n")
+    with pytest.raises(CatalogError, match="invalid url 'www.example.org': give a web address starting with https"):
+        read_catalog(bad)
+
+
 def test_unknown_columns_are_refused(tmp_path):
     catalog = write(tmp_path, "catalog.csv", "path,title,counties\na.pdf,T,URY\n")
     with pytest.raises(CatalogError, match="columns must be path, title, countries"):

@@ -64,6 +64,7 @@ def test_docx_headings_and_properties(converter, tmp_path):
     document.save(path)
     source, passages = convert(converter, path)
     assert source.title == "Maternity protection" and source.pages == 0
+    assert source.author == ""  # python-docx writes "python-docx" as the author: an account, not a writer
     assert [p.meta["heading"] for p in passages] == ["Maternity benefits", "Financing"]
     assert passages[0].meta["page_start"] is None
 
@@ -181,3 +182,37 @@ def test_underlined_headings_of_a_text_file_become_sections(converter, tmp_path)
     sections = [p.meta["section"] for p in passages]
     assert ["OVERVIEW"] in sections and ["6. LESSONS"] in sections
     assert all("----" not in p.content and not p.content.startswith("#") for p in passages)
+
+
+def test_references_come_from_the_catalogue_else_from_the_files_properties(converter, tmp_path):
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(make_pdf([LINES], title="Pensions in Uruguay", author="María Pérez"))
+    source, passages = convert(converter, pdf)
+    assert (source.author, source.publisher, source.url) == ("María Pérez", "", "")
+    assert "author" not in passages[0].meta  # a document's record, not every passage's
+    entry = CatalogEntry(path=pdf, author="Social Security Bank", publisher="BPS", url="https://example.org/r")
+    catalogued, _ = convert(converter, pdf, entry)
+    assert (catalogued.author, catalogued.publisher, catalogued.url) == (
+        "Social Security Bank", "BPS", "https://example.org/r")
+
+    account = tmp_path / "a.pdf"
+    account.write_bytes(make_pdf([LINES], author="Sarina"))  # one given name: the account that saved it
+    assert convert(converter, account)[0].author == ""
+
+    body = "".join(f"<p>{line}</p>" for line in LINES)
+    html = tmp_path / "p.html"
+    html.write_text(
+        "<html lang='en'><head><title>Pensions</title><meta name='author' content='Jane Roe'>"
+        "<meta property='og:site_name' content='Social Protection Platform'>"
+        "<link rel='canonical' href='https://example.org/pensions'></head>"
+        f"<body><main><h1>Pension reform</h1>{body}</main></body></html>"
+    )
+    page, _ = convert(converter, html)
+    assert (page.author, page.publisher, page.url) == (
+        "Jane Roe", "Social Protection Platform", "https://example.org/pensions")
+
+    note = tmp_path / "n.md"
+    note.write_text("---\ntitle: Note\npublisher: Department\nurl: https://example.org/n\n---\n# Section\n\n"
+                    + "\n\n".join(LINES), encoding="utf-8")
+    front, _ = convert(converter, note)
+    assert (front.publisher, front.url) == ("Department", "https://example.org/n")

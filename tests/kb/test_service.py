@@ -28,3 +28,29 @@ def test_supported_languages_resolve_without_opening_the_index(tmp_path):
     assert base.resolve_filters(SearchFilters(langs=["english"])).langs == ["en"]
     with pytest.raises(FilterValueError, match="unknown language 'de'"):
         base.resolve_filters(SearchFilters(langs=["de"]))
+
+
+def test_answers_and_search_hits_name_their_source_from_the_document_record(tmp_path, capsys):
+    import json
+
+    from kb.cli import main
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "floor.md").write_text(
+        "# Financing the floor\n\nThe child benefit of Freedonia is financed from general taxation and paid "
+        "monthly to every family with children under six.\n", encoding="utf-8")
+    (docs / "catalog.csv").write_text(
+        "path,title,publisher,url,year\nfloor.md,A floor for Freedonia,Ministry of Labour,"
+        "https://example.org/floor,2021\n", encoding="utf-8")
+    index = tmp_path / "index"
+    with KnowledgeBase(index=index) as base:
+        base.ingest([docs])
+        answer = base.ask("How is the child benefit of Freedonia financed?").to_dict()
+    reference = answer["citations"][0]["reference"]
+    assert reference == ("Ministry of Labour (2021). A floor for Freedonia. Section “Financing the floor”. "
+                         "https://example.org/floor")
+    assert answer["citations"][0]["publisher"] == "Ministry of Labour"
+    assert main(["search", "child benefit financed", "--index", str(index), "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert hits[0]["reference"] == reference

@@ -25,15 +25,14 @@ KENYA = Evidence(
 )
 
 
-def test_reference_names_title_country_year_type_pages_and_file():
-    assert KENYA.reference() == (
-        "Kenya: a universal pension, Kenya (KEN), 2019, country study, pp. 3–4. File: /docs/kenya.pdf"
-    )
-    within = Evidence(**{**KENYA.__dict__, "section": ("2. Design", "Eligibility")})
+def test_reference_names_creator_year_title_section_page_and_url_or_file_name():
+    assert KENYA.reference() == "Kenya: a universal pension (2019). pp. 3–4. kenya.pdf"  # no local path, no codes
+    within = Evidence(**{**KENYA.__dict__, "section": ("2. Design", "Eligibility"), "publisher": "ILO",
+                         "url": "https://www.ilo.org/kenya"})
     assert within.reference() == (
-        "Kenya: a universal pension, Kenya (KEN), 2019, country study, section “Eligibility”, pp. 3–4. "
-        "File: /docs/kenya.pdf"
+        "ILO (2019). Kenya: a universal pension. Section “Eligibility”, pp. 3–4. https://www.ilo.org/kenya"
     )
+    assert within.source() == "ILO (2019). Kenya: a universal pension. https://www.ilo.org/kenya"
     assert within.location() == "Eligibility · pp. 3–4"
     assert KENYA.citation_text().startswith("“Everyone aged 70 receives it.” — Kenya: a universal pension")
 
@@ -50,7 +49,7 @@ def test_marking_twice_unmarks_and_the_brief_keeps_the_order(tmp_path):
     brief = collection.to_markdown(today=date(2025, 1, 31))
     assert brief.index("Leaflet") < brief.index("Kenya")
     assert "> Everyone aged 70 receives it." in brief
-    assert "1. Leaflet, n.d., other. File: /docs/leaflet.md" in brief
+    assert "1. Leaflet (n.d.). leaflet.md" in brief
     assert "on 2025-01-31" in brief
     written = collection.export(tmp_path)  # a folder gets kb-brief.md
     assert written == tmp_path / "kb-brief.md" and written.read_text(encoding="utf-8").startswith(
@@ -128,11 +127,38 @@ def test_a_brief_groups_quotes_per_document_with_one_reference_each():
     for item in (first, other, second):
         collection.toggle(item)
     brief = collection.to_markdown(today=date(2025, 1, 31))
-    assert brief.count("## Kenya: a universal pension") == 1
-    assert brief.index("It is paid monthly.") < brief.index("## Leaflet")  # the document's quotes stay together
+    assert brief.count("### [1] Kenya: a universal pension") == 1
+    assert brief.index("It is paid monthly.") < brief.index("### [2] Leaflet")  # the document's quotes stay together
     assert "— [1], Eligibility · pp. 3–4" in brief and "— [1], Payments · p. 5" in brief
     references = brief.split("## References")[1]
     assert references.count("Kenya: a universal pension") == 1 and references.count("Leaflet") == 1
+    assert "## Questions" not in brief  # none of these was found for a question
+
+
+def test_a_word_brief_has_the_title_questions_quotes_notes_and_one_reference_per_document(tmp_path):
+    from docx import Document
+
+    asked = "Who receives Kenya's pension?"
+    first = Evidence(**{**KENYA.__dict__, "doc_id": "kenya", "question": asked, "publisher": "ILO"})
+    second = Evidence(**{**KENYA.__dict__, "passage_id": "p3", "doc_id": "kenya", "quote": "It is paid monthly.",
+                         "page": 5, "page_end": 5, "question": asked, "publisher": "ILO"})
+    collection = Collection()
+    for item in (first, second):
+        collection.toggle(item)
+    collection.annotate(1, "  Use   in the leaflet. ")
+    written = collection.export(tmp_path / "brief.DOCX")
+    document = Document(str(written))
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    assert paragraphs[0] == ("Title", "Evidence brief")
+    assert ("List Bullet", asked) in paragraphs  # the question, once for both quotes
+    assert ("Quote", "“Everyone aged 70 receives it.”") in paragraphs
+    assert ("Normal", "— [1], p. 5") in paragraphs and ("Normal", "Note: Use in the leaflet.") in paragraphs
+    references = [text for _style, text in paragraphs[[t for _s, t in paragraphs].index("References") + 1:]]
+    assert references == ["[1] ILO (2019). Kenya: a universal pension. kenya.pdf"]
+    assert document.core_properties.title == "Evidence brief"
+    markdown = collection.to_markdown(today=date(2025, 1, 31))
+    assert "## Questions\n\n- Who receives Kenya's pension?\n" in markdown
+    assert "*Note:* Use in the leaflet." in markdown
 
 
 def test_wrap_cuts_at_a_word_with_an_ellipsis():

@@ -1,4 +1,5 @@
-"""Collection: the passages marked while researching; reorder, remove, open, and export a Markdown brief."""
+"""Collection: the passages marked while researching; reorder, remove, annotate, open, and export a brief (Markdown
+or Word)."""
 
 from collections.abc import Iterator
 from typing import ClassVar
@@ -9,7 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from kb.core.errors import KbError
-from tui.collection import DEFAULT_NAME, occupied
+from tui.collection import DEFAULT_NAME, WORD_NAME, occupied
 from tui.messages import ServiceFailed
 from tui.screens.base import Command, KbScreen
 from tui.widgets.evidence_list import EvidenceList
@@ -21,13 +22,15 @@ EMPTY = (
 
 
 class CollectionScreen(KbScreen):
-    """The collected evidence as cards; e exports, d removes, ctrl+↑/↓ reorder, enter opens."""
+    """The collected evidence as cards; e exports (w as Word), n notes, d removes, ctrl+↑/↓ reorder, enter opens."""
 
     PAGE = "collection"
     CSS_PATH = "collection.tcss"
     AUTO_FOCUS = "#collected"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "export", "Export brief"),
+        Binding("w", "export('docx')", "Word brief"),
+        Binding("n", "note", "Note"),
         Binding("d,delete", "remove", "Remove"),
         Binding("ctrl+up", "move(-1)", "Move up", show=False),
         Binding("ctrl+down", "move(1)", "Move down", show=False),
@@ -50,7 +53,7 @@ class CollectionScreen(KbScreen):
         listing.show(items, items, numbered=True)
         summary = (
             f"{len(items)} passage{'s' if len(items) != 1 else ''} collected — e exports them as a "
-            "Markdown brief with quotes and full references."
+            "Markdown brief with quotes and references, w as a Word document; n adds a note to a quote."
             if items
             else EMPTY
         )
@@ -75,8 +78,31 @@ class CollectionScreen(KbScreen):
         self._refresh()
         listing.highlighted = target
 
-    def action_export(self) -> None:
-        """Ask where to write the brief (default: kb-brief.md in the current folder), then write it."""
+    def action_note(self) -> None:
+        """Ask for a note on the highlighted quote (it is printed under the quote in the brief)."""
+        from tui.screens.dialogs import PathDialog
+
+        listing = self.query_one("#collected", EvidenceList)
+        index = listing.highlighted
+        if index is None or index >= len(self.kb_app.collection.items):
+            self.notify("Highlight a collected passage first.", severity="warning")
+            return
+        current = self.kb_app.collection.items[index].note
+        dialog = PathDialog("Note on this quote", "Printed under the quote in the brief (empty: no note).",
+                            current, ok="Save", paths=False)
+        self.app.push_screen(dialog, lambda note: self._annotate(index, note))
+
+    def _annotate(self, index: int, note: str | None) -> None:
+        if note is None or index >= len(self.kb_app.collection.items):
+            return
+        self.kb_app.collection.annotate(index, note)
+        self.kb_app.save_state()
+        self._refresh()
+        self.query_one("#collected", EvidenceList).highlighted = index
+
+    def action_export(self, kind: str = "md") -> None:
+        """Ask where to write the brief (default: kb-brief.md, or kb-brief.docx for Word, in the export folder),
+        then write it."""
         from tui.screens.dialogs import PathDialog
 
         if not self.kb_app.collection.items:
@@ -84,10 +110,12 @@ class CollectionScreen(KbScreen):
                 "The collection is empty: press m on a passage to collect it first.", severity="warning"
             )
             return
+        word = kind == "docx"
         dialog = PathDialog(
-            "Export the collection as a Markdown brief",
-            "Where should the brief be written? (a folder gets kb-brief.md)",
-            DEFAULT_NAME,
+            f"Export the collection as a {'Word' if word else 'Markdown'} brief",
+            "Where should the brief be written? (a name ending in .docx writes a Word document, any other a "
+            "Markdown file)",
+            WORD_NAME if word else DEFAULT_NAME,
             ok="Export",
         )
         self.app.push_screen(dialog, self.export_to)
@@ -126,4 +154,9 @@ class CollectionScreen(KbScreen):
             "Collection: export brief",
             "Write the collected passages as a Markdown brief",
             self.action_export,
+        )
+        yield (
+            "Collection: export Word brief",
+            "Write the collected passages as a Word document (.docx)",
+            lambda: self.action_export("docx"),
         )

@@ -42,23 +42,25 @@ class ErrorDialog(ModalScreen[None]):
 
 
 class PathDialog(ModalScreen[str | None]):
-    """Asks for a path, with completion; enter confirms, escape cancels (the result is None)."""
+    """Asks for a path, with completion (or, with `paths=False`, for any line of text); enter confirms, escape
+    cancels (the result is None)."""
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(
-        self, title: str, hint: str, value: str = "", *, folders_only: bool = False, ok: str = "OK"
+        self, title: str, hint: str, value: str = "", *, folders_only: bool = False, ok: str = "OK",
+        paths: bool = True,
     ) -> None:
         super().__init__(classes="dialog-screen")
         self.title_text, self.hint, self.value, self.ok = title, hint, value, ok
-        self.folders_only = folders_only
+        self.folders_only, self.paths = folders_only, paths
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(self.title_text, id="dialog-title")
             yield Static(self.hint, id="dialog-hint", markup=False)
-            yield Input(self.value, id="path", suggester=PathSuggester(self.folders_only))
+            yield Input(self.value, id="path", suggester=PathSuggester(self.folders_only) if self.paths else None)
             with Horizontal(classes="buttons"):
                 yield Button(self.ok, variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
@@ -70,7 +72,7 @@ class PathDialog(ModalScreen[str | None]):
     @on(Button.Pressed, "#ok")
     def _confirm(self) -> None:
         value = self.query_one("#path", Input).value.strip()
-        self.dismiss(value or None)
+        self.dismiss(value if value or not self.paths else None)  # an empty note is a note removed
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

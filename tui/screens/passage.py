@@ -1,5 +1,6 @@
 """The source view: a passage among its neighbours, its document's record; copy the quote, mark it."""
 
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from textual import work
@@ -81,7 +82,9 @@ class PassageScreen(Screen[None]):
         if not near:
             self.notify(f"This is the {'first' if step < 0 else 'last'} passage of the document.")
             return
-        self.evidence = Evidence.from_passage(near[0], question=self.evidence.question)
+        here = self.evidence  # the same document: its author, publisher and URL carry over
+        self.evidence = replace(Evidence.from_passage(near[0], question=here.question),
+                                author=here.author, publisher=here.publisher, url=here.url)
         self.load_context(self.backend, self.evidence.passage_id)
 
     def action_mark(self) -> None:

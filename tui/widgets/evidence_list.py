@@ -81,7 +81,7 @@ class EvidenceList(OptionList):
 
 def card(item: Evidence, collected: bool = False, number: int | None = None) -> Content:
     """Three parts: `[n] Title · section · page ★`, the facts line, and the passage excerpt with the quote
-    highlighted."""
+    highlighted; then the user's note, if any."""
     marker = f"[{number}] " if number is not None else "• "
     where = item.location()
     head = Content.assemble(
@@ -92,4 +92,5 @@ def card(item: Evidence, collected: bool = False, number: int | None = None) -> 
     )
     facts = Content.styled(item.facts(), "dim")
     body = highlighted(item.passage or item.quote, item.quote, window=WINDOW)
-    return Content("\n").join([head, facts, body, Content("")])
+    note = [Content.assemble(("Note: ", "bold $text-warning"), item.note)] if item.note else []
+    return Content("\n").join([head, facts, body, *note, Content("")])
