@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Self
 from kb.core.config import Settings
 from kb.core.errors import IndexNotFoundError, UsageError
 from kb.core.filters import SearchFilters, is_supported_lang
-from kb.core.models import FACETS, IngestReport, SourceDocument
+from kb.core.models import FACETS, IngestReport, PassageMeta, SourceDocument
 from kb.core.references import Source
 from kb.embedding import ModelInfo, model_info
 from kb.search import (
@@ -45,7 +45,18 @@ class PassageContext:
     document: SourceDocument | None
 
 
+@dataclass
+class PageView:
+    """The whole text of the page a passage sits on (its section, for documents without pages), as the index
+    holds it: the passages of that page in reading order, overlaps between them removed."""
+
+    page: int | None
+    text: str
+    document: SourceDocument | None
+
+
 MAX_QUERY_CHARS = 2000
+PAGE_WINDOW = 60  # passages read on either side of a passage to find the rest of its section
 SECTION_SOURCES = 3  # hits whose documents are read for the section a question asks for ...
 SECTION_DOCUMENTS = 2  # ... at most this many documents ...
 SECTION_PASSAGES = 6  # ... and this many passages of each
@@ -352,6 +363,30 @@ class KnowledgeBase:
             [p for p in around if p.meta["seq"] > seq],
             store.document(doc_id),
         )
+
+    def page_view(self, passage_id: str, page: int | None = None) -> PageView:
+        """The text of page `page` (default: the passage's first page) of the passage's document; for a document
+        without pages, the text of the passage's section."""
+        from kb.core.text import join_overlapping
+
+        store = self.store()
+        found = store.passages_by_id([passage_id])
+        if not found:
+            raise UsageError(f"there is no passage {passage_id!r} in {self.location}")
+        meta = PassageMeta.of(found[0].meta)
+        page = page if page is not None else meta.page_start
+        if page is None:
+            around = store.document_passages(meta.doc_id, meta.seq - PAGE_WINDOW, meta.seq + PAGE_WINDOW)
+            same = [p for p in around if PassageMeta.of(p.meta).section == meta.section]
+        else:
+            same = store.filter_documents({"operator": "AND", "conditions": [
+                {"field": "meta.doc_id", "operator": "==", "value": meta.doc_id},
+                {"field": "meta.page_start", "operator": "<=", "value": page},
+                {"field": "meta.page_end", "operator": ">=", "value": page},
+            ]})
+        same.sort(key=lambda p: p.meta.get("seq") or 0)
+        text = join_overlapping([p.content or "" for p in same or ([] if page != meta.page_start else found)])
+        return PageView(page, text, store.document(meta.doc_id))
 
     def facets(self, filters: SearchFilters | None = None) -> dict[str, dict[Any, int]]:
         """Passages per value of every facet, among those matching `filters`."""

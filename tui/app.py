@@ -186,12 +186,19 @@ class KbApp(App[int]):
         """Switch between the dark and the light theme."""
         self.theme = "textual-light" if self.theme != "textual-light" else "textual-dark"
 
-    def act_on(self, verb: str, evidence: Evidence) -> str:
-        """Open, mark or copy a piece of evidence (from any screen); returns what was copied, if anything."""
+    def act_on(self, verb: str, evidence: Evidence, page: int | None = None) -> str:
+        """Open, mark, copy, show the page of, or open in a viewer a piece of evidence (from any screen); returns
+        what was copied, if anything."""
         if verb == "open":
             from tui.screens.passage import PassageScreen
 
             self.push_screen(PassageScreen(evidence))
+        elif verb == "page":
+            from tui.screens.page import PageScreen
+
+            self.push_screen(PageScreen(evidence))
+        elif verb == "view":
+            self.view_source(evidence, evidence.page if page is None else page)
         elif verb == "mark":
             added = self.collection.toggle(evidence)
             self.collected = len(self.collection)
@@ -205,6 +212,19 @@ class KbApp(App[int]):
             self.notify(text, title="Copied to the clipboard")
             return text
         return ""
+
+    def view_source(self, evidence: Evidence, page: int | None) -> None:
+        """Open the evidence's document in the system viewer at `page`; say why when nothing here can."""
+        from tui.viewer import NoViewer, open_source
+
+        try:
+            args = open_source(evidence.path, page, evidence.url)
+        except NoViewer as exc:
+            self.notify(f"{exc}. Press v for the page's text here.", title="Cannot open the file",
+                        severity="warning")
+            return
+        at = f" at p. {page}" if page and any(str(page) in arg for arg in args[1:]) else ""
+        self.notify(f"Opened with {args[0]}{at}.", title="Opening the file")
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         for name, description in PAGES.items():

@@ -63,6 +63,13 @@ class ContextReady(Message):
 
 
 @dataclass
+class PageReady(Message):
+    """The text of one page of a document (a `kb.service.PageView`)."""
+
+    view: Any
+
+
+@dataclass
 class ComparisonReady(Message):
     """A comparison (a `kb.compare.Comparison`) with each row's best evidence (None: no evidence)."""
 

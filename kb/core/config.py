@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     # OCR of scanned pages and images (ingest/ocr.py): auto takes Tesseract when installed, else RapidOCR.
     ocr: Literal["auto", "rapidocr", "tesseract", "off"] = "auto"
     ocr_cache: Path | None = Field(default=None, description="OCR results by page (default: XDG cache kb/ocr).")
+    viewer: str = Field(default="", description="The TUI's viewer command, with {path} and {page} (tui/viewer.py).")
 
     @classmethod
     def settings_customise_sources(

@@ -59,7 +59,7 @@ class Source:
         """The document's reference, as a reference list shows it (once per document)."""
         creator = self.author or self.publisher
         year = f"({self.year})" if self.year else "(n.d.)"
-        title = self.title or "Untitled"
+        title = _without_site(self.title, self.publisher) or "Untitled"
         head = f"{creator} {year}. {_sentence(title)}" if creator else _sentence(f"{title.rstrip('. ')} {year}")
         parts = [head]
         if self.author and self.publisher:
@@ -88,6 +88,15 @@ def cite(record: Any, section: tuple[str, ...] | list[str] = (), page: int | Non
          page_end: int | None = None, ocr: bool = False) -> str:
     """The reference of a quote of `record` (a citation or document) at `section` and `page`."""
     return Source.of(record).cite(section, page_label(page, page_end, ocr))
+
+
+def _without_site(title: str, publisher: str) -> str:
+    """A web page's title without the site's name it ends with ("Pakistan | Site" → "Pakistan", when the
+    reference names the site as publisher)."""
+    for separator in (" | ", " - ", " – ", " — "):
+        if publisher and title.casefold().endswith(f"{separator}{publisher}".casefold()):
+            return title[: -len(separator) - len(publisher)].strip()
+    return title
 
 
 def _sentence(text: str) -> str:

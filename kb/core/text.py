@@ -31,3 +31,32 @@ def fold_words(text: str) -> str:
 def squash(text: str) -> str:
     """Text compared case- and whitespace-insensitively, accents kept (NFC, case-folded, single spaces)."""
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+MIN_OVERLAP = 20  # characters: a shorter shared edge is chance, not a passage's overlap with the next
+
+
+def join_overlapping(texts: list[str]) -> str:
+    """Consecutive passages as one text, each one's overlap with the one before written once, paragraphs apart."""
+    joined = ""
+    for text in texts:
+        text = text.strip()
+        if not text:
+            continue
+        if not joined:
+            joined = text
+            continue
+        joined += ("\n\n" + text) if (cut := _overlap(joined, text)) == 0 else text[cut:]
+    return joined
+
+
+def _overlap(before: str, after: str) -> int:
+    """The length of the longest end of `before` that `after` starts with (0 below `MIN_OVERLAP`)."""
+    best = 0
+    start = before.find(after[:MIN_OVERLAP], max(0, len(before) - len(after)))
+    while start != -1 and len(after) >= MIN_OVERLAP:
+        if after.startswith(before[start:]):
+            best = len(before) - start
+            break
+        start = before.find(after[:MIN_OVERLAP], start + 1)
+    return best

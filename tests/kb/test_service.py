@@ -54,3 +54,20 @@ def test_answers_and_search_hits_name_their_source_from_the_document_record(tmp_
     assert main(["search", "child benefit financed", "--index", str(index), "--json"]) == 0
     hits = json.loads(capsys.readouterr().out)
     assert hits[0]["reference"] == reference
+
+
+def test_a_page_view_holds_every_passage_of_the_page_in_reading_order(corpus_index):
+    with KnowledgeBase(index=corpus_index) as base:
+        store = base.store()
+        record = max((d for d in store.documents() if d.pages), key=lambda d: d.passages / d.pages)
+        passages = store.document_passages(record.doc_id, 0, record.passages)
+        page = max({p.meta["page_start"] for p in passages},
+                   key=lambda n: sum(p.meta["page_start"] <= n <= p.meta["page_end"] for p in passages))
+        on_page = [p for p in passages if p.meta["page_start"] <= page <= p.meta["page_end"]]
+        assert len(on_page) > 1
+        assert base.page_view(on_page[-1].id).page == on_page[-1].meta["page_start"]  # the passage's own page
+        view = base.page_view(on_page[-1].id, page)
+        assert view.page == page and view.document.doc_id == record.doc_id
+        positions = [view.text.find(p.content.strip()[-40:]) for p in on_page]
+        assert -1 not in positions and positions == sorted(positions)
+        assert base.page_view(on_page[0].id, record.pages + 1).text == ""

@@ -22,7 +22,8 @@ AROUND = 2  # passages shown before and after
 
 
 class PassageScreen(Screen[None]):
-    """One passage with its neighbours; ←/→ walk through the document, m marks, c copies, escape returns."""
+    """One passage with its neighbours; ←/→ walk through the document, m marks, c copies, v shows the page, o opens
+    the file, escape returns."""
 
     CSS_PATH = "passage.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -31,6 +32,8 @@ class PassageScreen(Screen[None]):
         Binding("right,n", "step(1)", "Next"),
         Binding("m", "mark", "Mark"),
         Binding("c", "copy", "Copy quote"),
+        Binding("v", "page", "Page"),
+        Binding("o", "view", "File"),
     ]
 
     def __init__(self, evidence: Evidence) -> None:
@@ -96,7 +99,17 @@ class PassageScreen(Screen[None]):
         text = self.app.act_on("copy", self.evidence)  # type: ignore[attr-defined]
         self.query_one("#copied", Static).update(Content.assemble(("Copied: ", "bold"), text))
 
+    def action_page(self) -> None:
+        """Show the whole page this passage's quote is on."""
+        self.app.act_on("page", self.evidence)  # type: ignore[attr-defined]
+
+    def action_view(self) -> None:
+        """Open the document in the system viewer at this passage's page."""
+        self.app.act_on("view", self.evidence)  # type: ignore[attr-defined]
+
     def commands(self) -> Any:
+        yield "Passage: page view", "The whole page of this passage, the quote highlighted", self.action_page
+        yield "Passage: open file", "Open the document in the system viewer at this page", self.action_view
         yield "Passage: previous", "The passage before this one", lambda: self.action_step(-1)
         yield "Passage: next", "The passage after this one", lambda: self.action_step(1)
         yield "Passage: mark", "Add this passage to the collection", self.action_mark

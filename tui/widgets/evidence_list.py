@@ -19,9 +19,11 @@ class EvidenceList(OptionList):
     """Cards for citations (or any evidence); enter opens, m marks, c copies (handled by the screen)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select", "Open source"),
+        Binding("enter", "select", "Open"),
         Binding("m", "mark", "Mark"),
-        Binding("c", "copy", "Copy quote"),
+        Binding("c", "copy", "Copy"),
+        Binding("v", "page", "Page"),
+        Binding("o", "view", "File"),
     ]
 
     @dataclass
@@ -73,6 +75,14 @@ class EvidenceList(OptionList):
     def action_copy(self) -> None:
         """Copy the highlighted quote with its reference."""
         self._act("copy")
+
+    def action_page(self) -> None:
+        """Show the whole page the highlighted quote is on."""
+        self._act("page")
+
+    def action_view(self) -> None:
+        """Open the highlighted quote's document in the system viewer at its page."""
+        self._act("view")
 
     def _on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

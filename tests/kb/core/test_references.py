@@ -35,3 +35,9 @@ def test_a_hit_is_named_from_its_record_when_given_else_from_its_own_metadata():
            "page_end": 4, "ocr": True}
     assert related_reference(hit) == "Floors (2012). Section “Costs”, pp. 3–4 (OCR). floors.pdf"
     assert related_reference(hit, REPORT).startswith("A. Writer (2022). Extending pensions")
+
+
+def test_a_web_pages_title_loses_the_site_name_the_reference_gives_as_publisher():
+    page = Source(title="Pakistan | Building floors", year=2022, author="A. Writer", publisher="Building floors",
+                  url="https://example.org/pakistan")
+    assert page.entry() == "A. Writer (2022). Pakistan. Building floors. https://example.org/pakistan"
